@@ -4,8 +4,9 @@
  * Search folds case, tone marks and Đ/đ (nhip_text_fold), matches every typed word as a
  * prefix of a word of the name or of an ID number (CCCD, BHYT, phone), and ranks:
  *   0  the whole name is what was typed
- *   1  the name starts with what was typed
- *   2  the last typed word starts the given name (the last word of a Vietnamese name)
+ *   1  the name starts with what was typed, when that is more than one word
+ *   2  the last typed word starts the given name (the last word of a Vietnamese name:
+ *      people are called by it, so one word typed is most often the given name)
  *   3  the words match elsewhere in the name
  *   4  an ID number matches
  * then by name. All of it runs on the FTS5 index and the folded-name B-tree index: a query
@@ -513,7 +514,7 @@ search_tier_func(sqlite3_context *context, gint argc, sqlite3_value **argv)
 		sqlite3_result_int(context, 0);
 		return;
 	}
-	if (g_str_has_prefix(name, query)) {
+	if (strchr(query, ' ') != NULL && g_str_has_prefix(name, query)) {
 		sqlite3_result_int(context, 1);
 		return;
 	}
@@ -544,6 +545,18 @@ nhipi_store_register_functions(NhipStore *self, GError **error)
 	if (rc != SQLITE_OK) {
 		nhipi_store_set_error(self, rc, _("open the database"), error);
 		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+search_all_digits(GStrv tokens)
+{
+	for (guint i = 0; tokens[i] != NULL; i++) {
+		for (const gchar *p = tokens[i]; *p != '\0'; p++) {
+			if (!g_ascii_isdigit(*p))
+				return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -618,6 +631,13 @@ nhip_store_patient_search(NhipStore *self, const gchar *query, guint limit, GErr
 		limit = 20;
 	if (tokens[0] == NULL)
 		return g_steal_pointer(&results);
+	/* numbers are typed in groups ("0912 345 678"): digits alone make one number */
+	if (tokens[1] != NULL && search_all_digits(tokens)) {
+		g_autofree gchar *joined = g_strjoinv("", tokens);
+		g_strfreev(tokens);
+		tokens = g_new0(gchar *, 2);
+		tokens[0] = g_steal_pointer(&joined);
+	}
 	folded = g_strjoinv(" ", tokens);
 	fts = search_fts_query(tokens);
 

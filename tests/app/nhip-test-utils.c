@@ -1,0 +1,155 @@
+/*
+ * Nhịp — helpers shared by the station-core tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "nhip-test-utils.h"
+
+/**
+ * nhip_test_db_digest:
+ * @path: a database file
+ *
+ * Hashes every row of every table, in rowid order, with the schema: two databases with
+ * the same digest hold the same data. Opens read-only and changes nothing.
+ *
+ * Returns: (transfer full): the SHA-256 in hex
+ */
+gchar *
+nhip_test_db_digest(const gchar *path)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func(g_free);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+
+	g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db,
+					   "SELECT name, sql FROM sqlite_schema WHERE type IN "
+					   "('table', 'index', 'trigger') ORDER BY name",
+					   -1, &stmt, NULL),
+			==, SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const gchar *name = (const gchar *)sqlite3_column_text(stmt, 0);
+		const gchar *sql = (const gchar *)sqlite3_column_text(stmt, 1);
+		g_checksum_update(sum, (const guchar *)name, -1);
+		if (sql != NULL) {
+			g_checksum_update(sum, (const guchar *)sql, -1);
+			if (g_str_has_prefix(sql, "CREATE TABLE"))
+				g_ptr_array_add(tables, g_strdup(name));
+		}
+	}
+	sqlite3_finalize(stmt);
+	for (guint i = 0; i < tables->len; i++) {
+		g_autofree gchar *sql =
+			g_strdup_printf("SELECT * FROM \"%s\"", (const gchar *)tables->pdata[i]);
+		g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			for (gint c = 0; c < sqlite3_column_count(stmt); c++) {
+				const void *blob = sqlite3_column_blob(stmt, c);
+				gint n = sqlite3_column_bytes(stmt, c);
+				g_checksum_update(sum, (const guchar *)"\x1f", 1);
+				if (blob != NULL)
+					g_checksum_update(sum, blob, n);
+			}
+			g_checksum_update(sum, (const guchar *)"\x1e", 1);
+		}
+		sqlite3_finalize(stmt);
+	}
+	{
+		sqlite3_stmt *v = NULL;
+		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v, NULL);
+		if (sqlite3_step(v) == SQLITE_ROW)
+			g_checksum_update(sum, sqlite3_column_text(v, 0), -1);
+		sqlite3_finalize(v);
+	}
+	sqlite3_close(db);
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+/**
+ * nhip_test_tmpdir:
+ *
+ * Returns: (transfer full): a new empty folder for one test
+ */
+gchar *
+nhip_test_tmpdir(void)
+{
+	g_autoptr(GError) error = NULL;
+	gchar *dir = g_dir_make_tmp("nhip-test-XXXXXX", &error);
+	g_assert_no_error(error);
+	return dir;
+}
+
+static void
+rmrf_file(GFile *file)
+{
+	g_autoptr(GFileEnumerator) children =
+		g_file_enumerate_children(file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+					  G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+	if (children != NULL) {
+		GFileInfo *info;
+		while ((info = g_file_enumerator_next_file(children, NULL, NULL)) != NULL) {
+			g_autoptr(GFile) child = g_file_get_child(file, g_file_info_get_name(info));
+			rmrf_file(child);
+			g_object_unref(info);
+		}
+	}
+	g_file_delete(file, NULL, NULL);
+}
+
+/**
+ * nhip_test_rmrf:
+ * @path: a folder to remove with everything in it
+ */
+void
+nhip_test_rmrf(const gchar *path)
+{
+	g_autoptr(GFile) file = g_file_new_for_path(path);
+	rmrf_file(file);
+}
+
+/**
+ * nhip_test_sql:
+ * @path: a database file
+ * @sql: statements to run behind the program's back
+ */
+void
+nhip_test_sql(const gchar *path, const gchar *sql)
+{
+	sqlite3 *db = NULL;
+	gchar *message = NULL;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK)
+		g_error("SQL failed: %s: %s", sql, message);
+	sqlite3_close(db);
+}
+
+/**
+ * nhip_test_sql_int:
+ * @path: a database file
+ * @sql: a query returning one integer
+ *
+ * Returns: the integer
+ */
+gint64
+nhip_test_sql_int(const gchar *path, const gchar *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	gint64 value;
+
+	g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
