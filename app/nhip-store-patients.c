@@ -12,8 +12,8 @@
  * then by name. All of it runs on the FTS5 index and the folded-name B-tree index: a query
  * never scans the patients table. When a query matches very many patients (one or two
  * letters typed), ranking every match would cost more than a keystroke allows, so the
- * names that start with the typed text come first, in name order, and the newest other
- * matches fill the rest.
+ * names that start with the typed text come first, in name order, and the best of the
+ * most recently registered matches fill the rest.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,7 +28,7 @@
 #include "nhip-validate.h"
 
 /* above this many matches a query is "broad" and takes the cheap ordering */
-#define SEARCH_RANK_LIMIT 2000
+#define SEARCH_RANK_LIMIT 1000
 
 #define PATIENT_COLUMNS                                                                       \
 	"p.id, p.full_name, p.birth, p.sex, p.ethnicity, p.cccd, p.bhyt, p.bhyt_valid_from, " \
@@ -497,36 +497,62 @@ search_words_match(const gchar *name, const gchar *query)
 	return TRUE;
 }
 
-/* nhip_search_tier(name_folded, query_folded): the rank tier of a match (see the top) */
-static void
-search_tier_func(sqlite3_context *context, gint argc, sqlite3_value **argv)
+/* the rank tier of a match (see the top of this file); both arguments are folded */
+static gint
+search_tier(const gchar *name, const gchar *query)
 {
-	const gchar *name = (const gchar *)sqlite3_value_text(argv[0]);
-	const gchar *query = (const gchar *)sqlite3_value_text(argv[1]);
 	const gchar *given;
 	const gchar *last;
 
-	if (name == NULL || query == NULL) {
-		sqlite3_result_int(context, 4);
-		return;
-	}
-	if (strcmp(name, query) == 0) {
-		sqlite3_result_int(context, 0);
-		return;
-	}
-	if (strchr(query, ' ') != NULL && g_str_has_prefix(name, query)) {
-		sqlite3_result_int(context, 1);
-		return;
-	}
-	if (!search_words_match(name, query)) {
-		sqlite3_result_int(context, 4);
-		return;
-	}
+	if (name == NULL || query == NULL)
+		return 4;
+	if (strcmp(name, query) == 0)
+		return 0;
+	if (strchr(query, ' ') != NULL && g_str_has_prefix(name, query))
+		return 1;
+	if (!search_words_match(name, query))
+		return 4;
 	given = strrchr(name, ' ');
 	given = given != NULL ? given + 1 : name;
 	last = strrchr(query, ' ');
 	last = last != NULL ? last + 1 : query;
-	sqlite3_result_int(context, g_str_has_prefix(given, last) ? 2 : 3);
+	return g_str_has_prefix(given, last) ? 2 : 3;
+}
+
+/* nhip_search_tier(name_folded, query_folded) for SQL */
+static void
+search_tier_func(sqlite3_context *context, gint argc, sqlite3_value **argv)
+{
+	sqlite3_result_int(context, search_tier((const gchar *)sqlite3_value_text(argv[0]),
+						(const gchar *)sqlite3_value_text(argv[1])));
+}
+
+typedef struct {
+	gint64 id;
+	gint tier;
+	gchar *name;
+} SearchHit;
+
+static gint
+search_hit_compare(gconstpointer a, gconstpointer b)
+{
+	const SearchHit *x = a;
+	const SearchHit *y = b;
+	gint by_name;
+
+	if (x->tier != y->tier)
+		return x->tier - y->tier;
+	by_name = g_strcmp0(x->name, y->name);
+	if (by_name != 0)
+		return by_name;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+search_hit_clear(gpointer data)
+{
+	SearchHit *hit = data;
+	g_free(hit->name);
 }
 
 /**
@@ -623,12 +649,13 @@ nhip_store_patient_search(NhipStore *self, const gchar *query, guint limit, GErr
 	g_auto(GStrv) tokens = nhip_text_tokens(query);
 	g_autofree gchar *folded = NULL;
 	g_autofree gchar *fts = NULL;
-	gint64 matches = 0;
+	g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SearchHit));
 	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
 	if (limit == 0)
 		limit = 20;
+	g_array_set_clear_func(hits, search_hit_clear);
 	if (tokens[0] == NULL)
 		return g_steal_pointer(&results);
 	/* numbers are typed in groups ("0912 345 678"): digits alone make one number */
@@ -641,48 +668,39 @@ nhip_store_patient_search(NhipStore *self, const gchar *query, guint limit, GErr
 	folded = g_strjoinv(" ", tokens);
 	fts = search_fts_query(tokens);
 
-	/* how broad is it? counting stops at the limit, so this reads at most that many
-	 * entries of the index */
+	/* one pass over the index, newest first: the matches with their folded names,
+	 * stopping once there are more than can be ranked within a keystroke */
 	{
+		/* the folded name comes from the patients table: reading it back out of the
+		 * index's own content costs several times more */
 		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 			self,
-			"SELECT count(*) FROM (SELECT 1 FROM patient_search WHERE patient_search "
-			"MATCH ? LIMIT " G_STRINGIFY(SEARCH_RANK_LIMIT) ")",
+			"SELECT s.rowid, p.name_folded FROM patient_search s "
+			"JOIN patients p ON p.id = s.rowid "
+			"WHERE patient_search MATCH ? ORDER BY s.rowid DESC LIMIT ?",
 			error);
 		if (stmt == NULL)
 			return NULL;
 		nhipi_bind_text(stmt, 1, fts);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_ROW) {
+		sqlite3_bind_int(stmt, 2, SEARCH_RANK_LIMIT + 1);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			SearchHit hit = { 0 };
+			hit.id = sqlite3_column_int64(stmt, 0);
+			hit.name = nhipi_column_text(stmt, 1);
+			hit.tier = search_tier(hit.name, folded);
+			g_array_append_val(hits, hit);
+		}
+		if (rc != SQLITE_DONE) {
 			nhipi_store_set_error(self, rc, _("search patients"), error);
 			return NULL;
 		}
-		matches = sqlite3_column_int64(stmt, 0);
 	}
-	if (matches == 0)
+	if (hits->len == 0)
 		return g_steal_pointer(&results);
 
-	if (matches < SEARCH_RANK_LIMIT) {
-		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
-			self,
-			"SELECT " PATIENT_COLUMNS ", "
-			"  nhip_search_tier(p.name_folded, ?1) AS tier "
-			"FROM patient_search s JOIN patients p ON p.id = s.rowid "
-			"WHERE patient_search MATCH ?2 "
-			"ORDER BY tier, p.name_folded, p.id LIMIT ?3",
-			error);
-		if (stmt == NULL)
-			return NULL;
-		nhipi_bind_text(stmt, 1, folded);
-		nhipi_bind_text(stmt, 2, fts);
-		sqlite3_bind_int(stmt, 3, (gint)limit);
-		if (!search_collect(self, stmt, results, seen, limit, error))
-			return NULL;
-		return g_steal_pointer(&results);
-	}
-
-	/* broad: names that start with the typed text, in name order, from the B-tree */
-	{
+	/* broad: first the names that start with the typed text, in name order, from the
+	 * B-tree index on folded names */
+	if (hits->len > SEARCH_RANK_LIMIT) {
 		g_autoptr(NhipStmt) stmt =
 			nhipi_store_prepare(self,
 					    "SELECT " PATIENT_COLUMNS " FROM patients p "
@@ -699,21 +717,20 @@ nhip_store_patient_search(NhipStore *self, const gchar *query, guint limit, GErr
 		if (!search_collect(self, stmt, results, seen, limit, error))
 			return NULL;
 	}
-	/* then the newest of the other matches */
-	if (results->len < limit) {
-		g_autoptr(NhipStmt) stmt =
-			nhipi_store_prepare(self,
-					    "SELECT " PATIENT_COLUMNS " FROM patients p "
-					    "WHERE p.id IN (SELECT rowid FROM patient_search WHERE "
-					    "patient_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2) "
-					    "ORDER BY p.id DESC",
-					    error);
-		if (stmt == NULL)
+
+	/* then the matches by rank: all of them, or for a broad query the newest ones */
+	g_array_sort(hits, search_hit_compare);
+	for (guint i = 0; i < hits->len && results->len < limit; i++) {
+		gint64 id = g_array_index(hits, SearchHit, i).id;
+		NhipPatient *patient;
+
+		if (g_hash_table_contains(seen, &id))
+			continue;
+		patient = nhip_store_patient_get(self, id, error);
+		if (patient == NULL)
 			return NULL;
-		nhipi_bind_text(stmt, 1, fts);
-		sqlite3_bind_int(stmt, 2, (gint)(limit * 2));
-		if (!search_collect(self, stmt, results, seen, limit, error))
-			return NULL;
+		g_hash_table_add(seen, g_memdup2(&id, sizeof(id)));
+		g_ptr_array_add(results, patient);
 	}
 	return g_steal_pointer(&results);
 }

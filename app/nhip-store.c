@@ -663,7 +663,7 @@ migrate_v4(NhipStore *self, GError **error)
 
 	if (!nhipi_store_exec(self,
 			      "CREATE VIRTUAL TABLE patient_search USING fts5("
-			      "  name, ids, tokenize = 'unicode61', prefix = '1 2 3 4',"
+			      "  name, ids, tokenize = 'unicode61', prefix = '1 2 3 4 5 6 7',"
 			      "  detail = column);"
 			      "CREATE INDEX patients_name_folded ON patients (name_folded);",
 			      error))

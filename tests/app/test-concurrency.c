@@ -168,7 +168,7 @@ test_crash_safety(void)
 		g_autofree gchar *seed = g_strdup_printf("%u", round + 1);
 		gboolean ready = FALSE;
 		GInputStream *out;
-		gchar first[2] = { 0 };
+		gchar first[3] = { 0 };
 		gsize got = 0;
 
 		writer = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, CRASH_WRITER_PATH,
