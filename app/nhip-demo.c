@@ -233,6 +233,14 @@ nhip_demo_make_patient(GRand *rand)
 				}
 				pick -= cards[i].weight;
 			}
+			/* the group must fit the age: TE under six, HS at school age, HT for
+			 * retirees; otherwise the household card */
+			if (g_strcmp0(card->group, "TE") == 0 ||
+			    (g_strcmp0(card->group, "HS") == 0 && (age < 6 || age > 22)) ||
+			    (g_strcmp0(card->group, "HT") == 0 && age < 55) ||
+			    (age < 18 && (g_strcmp0(card->group, "DN") == 0 ||
+					  g_strcmp0(card->group, "HC") == 0)))
+				card = &cards[0];
 		}
 		patient->bhyt = g_strdup_printf("%s%c66%s", card->group, card->level, number);
 		patient->bhyt_valid_from = g_strdup_printf("%04d-01-01", this_year);

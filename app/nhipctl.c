@@ -130,6 +130,15 @@ nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error)
 	return nhip_store_open(global->db_path, error);
 }
 
+/* pad to a width in characters, not bytes: names are UTF-8 */
+static gchar *
+pad(const gchar *text, glong width)
+{
+	glong len = text != NULL ? g_utf8_strlen(text, -1) : 0;
+	g_autofree gchar *spaces = g_strnfill(len < width ? (gsize)(width - len) : 0, ' ');
+	return g_strconcat(text != NULL ? text : "", spaces, NULL);
+}
+
 static void
 nhipctl_print_json(JsonBuilder *builder)
 {
@@ -615,8 +624,9 @@ cmd_patient_search(NhipctlGlobal *global, gint argc, gchar **argv)
 	}
 	for (guint i = 0; i < results->len; i++) {
 		NhipPatient *p = g_ptr_array_index(results, i);
-		g_print("%6" G_GINT64_FORMAT "  %-28s %-10s %-6s %-12s %s\n", p->id, p->full_name,
-			p->birth, nhip_sex_to_string(p->sex), p->cccd != NULL ? p->cccd : "-",
+		g_autofree gchar *name = pad(p->full_name, 28);
+		g_print("%6" G_GINT64_FORMAT "  %s %-10s %-6s %-12s %s\n", p->id, name, p->birth,
+			nhip_sex_to_string(p->sex), p->cccd != NULL ? p->cccd : "-",
 			p->bhyt != NULL ? p->bhyt : "-");
 	}
 	if (results->len == 0)
@@ -792,8 +802,9 @@ cmd_visit_list(NhipctlGlobal *global, gint argc, gchar **argv)
 		NhipVisit *visit = g_ptr_array_index(visits, i);
 		g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(visit->opened_at);
 		g_autofree gchar *hm = g_date_time_format(at, "%H:%M");
-		g_print("%6" G_GINT64_FORMAT "  %s  %-6s %-28s %s\n", visit->id, hm,
-			nhip_visit_status_to_string(visit->status), visit->patient_name,
+		g_autofree gchar *name = pad(visit->patient_name, 28);
+		g_print("%6" G_GINT64_FORMAT "  %s  %-6s %s %s\n", visit->id, hm,
+			nhip_visit_status_to_string(visit->status), name,
 			visit->reason != NULL ? visit->reason : "");
 	}
 	return EXIT_OK;
