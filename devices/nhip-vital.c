@@ -366,3 +366,25 @@ nhip_vital_glucose_mmoll_to_mgdl(gdouble mmoll)
 {
 	return mmoll * 18.016;
 }
+
+/**
+ * nhip_vital_round:
+ * @kind: a kind
+ * @value: a value in the unit of @kind, typically after a unit conversion
+ *
+ * Rounds to one digit more than is worth showing, so that converted values stay exact
+ * enough for re-conversion without carrying binary noise.
+ *
+ * Returns: the rounded value
+ */
+gdouble
+nhip_vital_round(NhipVitalKind kind, gdouble value)
+{
+	const NhipVitalInfo *info = nhip_vital_info(kind);
+	gdouble scale;
+
+	if (info == NULL || !isfinite(value))
+		return value;
+	scale = pow(10, info->decimals + 1);
+	return round(value * scale) / scale;
+}

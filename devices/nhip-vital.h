@@ -111,6 +111,7 @@ gboolean nhip_vital_check(NhipVitalKind kind,
 			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gdouble nhip_vital_glucose_mgdl_to_mmoll(gdouble mgdl);
+gdouble nhip_vital_round(NhipVitalKind kind, gdouble value);
 gdouble nhip_vital_glucose_mmoll_to_mgdl(gdouble mmoll);
 
 G_END_DECLS

@@ -1,0 +1,156 @@
+/*
+ * Nhịp — helpers shared by the decoder tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nhip-devices-test-utils.h"
+
+/* parses hex text or fails the test */
+GBytes *
+nhip_test_hex(const gchar *hex)
+{
+	g_autoptr(GError) error = NULL;
+	GBytes *bytes = nhip_hex_text_parse(hex, -1, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(bytes);
+	return bytes;
+}
+
+/* an output with a fixed receive time and UTC device clocks, for reproducible results */
+NhipDecodeOutput *
+nhip_test_output_new(void)
+{
+	NhipDecodeOutput *out = nhip_decode_output_new();
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+	g_autoptr(GDateTime) received = g_date_time_new(utc, 2024, 1, 2, 3, 4, 5);
+	nhip_decode_output_set_receive_time(out, received);
+	nhip_decode_output_set_device_timezone(out, utc);
+	return out;
+}
+
+/* feeds @bytes in chunks of @chunk bytes (0 = all at once, G_MAXSIZE = random sizes from
+ * @seed) and ends the stream */
+NhipDecodeOutput *
+nhip_test_decode(const gchar *driver, GBytes *bytes, gsize chunk, guint32 seed)
+{
+	const NhipDriverInfo *info = nhip_driver_info_lookup(driver);
+	NhipDecodeOutput *out = nhip_test_output_new();
+	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(bytes, &len);
+	gpointer decoder;
+	gsize pos = 0;
+
+	g_assert_nonnull(info);
+	decoder = info->decoder_new();
+	while (pos < len) {
+		gsize n = chunk == 0 ? len : chunk;
+		if (chunk == G_MAXSIZE)
+			n = (gsize)g_rand_int_range(rand, 1, 24);
+		n = MIN(n, len - pos);
+		info->decoder_feed(decoder, data + pos, n, out);
+		pos += n;
+	}
+	/* an empty feed must change nothing */
+	info->decoder_feed(decoder, data, 0, out);
+	info->decoder_finish(decoder, out);
+	info->decoder_free(decoder);
+	return out;
+}
+
+gchar *
+nhip_test_output_summary(NhipDecodeOutput *out)
+{
+	GString *str = g_string_new(NULL);
+	for (guint i = 0; i < out->measurements->len; i++) {
+		g_autofree gchar *line =
+			nhip_measurement_to_json_line(g_ptr_array_index(out->measurements, i));
+		g_string_append_printf(str, "M %s\n", line);
+	}
+	for (guint i = 0; i < out->events->len; i++) {
+		NhipDeviceEvent *event = g_ptr_array_index(out->events, i);
+		g_string_append_printf(
+			str, "E %s @%" G_GSIZE_FORMAT " %s %s %" G_GINT64_FORMAT "\n",
+			nhip_device_event_kind_to_string(nhip_device_event_get_kind(event)),
+			nhip_device_event_get_offset(event), nhip_device_event_get_message(event),
+			nhip_device_event_get_detail(event), nhip_device_event_get_value(event));
+	}
+	for (guint i = 0; i < out->warnings->len; i++) {
+		GError *error = g_ptr_array_index(out->warnings, i);
+		g_string_append_printf(str, "W %d %s\n", error->code, error->message);
+	}
+	for (guint i = 0; i < out->responses->len; i++) {
+		GBytes *resp = g_ptr_array_index(out->responses, i);
+		gsize n = 0;
+		const guint8 *d = g_bytes_get_data(resp, &n);
+		g_autofree gchar *hex = nhip_bytes_to_hex(d, n, NULL);
+		g_string_append_printf(str, "R %s\n", hex);
+	}
+	return g_string_free(str, FALSE);
+}
+
+/* whole, byte by byte and random splits must give the same measurements, events,
+ * warnings and responses */
+void
+nhip_test_assert_split_invariant(const gchar *driver, GBytes *bytes)
+{
+	g_autoptr(NhipDecodeOutput) whole = nhip_test_decode(driver, bytes, 0, 0);
+	g_autofree gchar *expected = nhip_test_output_summary(whole);
+	g_autoptr(NhipDecodeOutput) bytewise = nhip_test_decode(driver, bytes, 1, 0);
+	g_autofree gchar *got = nhip_test_output_summary(bytewise);
+
+	g_assert_cmpstr(got, ==, expected);
+	for (guint32 seed = 1; seed <= 20; seed++) {
+		g_autoptr(NhipDecodeOutput) split =
+			nhip_test_decode(driver, bytes, G_MAXSIZE, seed);
+		g_autofree gchar *split_got = nhip_test_output_summary(split);
+		g_assert_cmpstr(split_got, ==, expected);
+	}
+}
+
+NhipMeasurement *
+nhip_test_measurement(NhipDecodeOutput *out, guint index)
+{
+	g_assert_cmpuint(index, <, out->measurements->len);
+	return g_ptr_array_index(out->measurements, index);
+}
+
+gboolean
+nhip_test_has_warning(NhipDecodeOutput *out, gint code, const gchar *substring)
+{
+	for (guint i = 0; i < out->warnings->len; i++) {
+		GError *error = g_ptr_array_index(out->warnings, i);
+		if (error->code == code &&
+		    (substring == NULL || strstr(error->message, substring) != NULL))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+guint
+nhip_test_count_events(NhipDecodeOutput *out, NhipDeviceEventKind kind)
+{
+	guint n = 0;
+	for (guint i = 0; i < out->events->len; i++) {
+		if (nhip_device_event_get_kind(g_ptr_array_index(out->events, i)) == kind)
+			n++;
+	}
+	return n;
+}
+
+gboolean
+nhip_test_has_event(NhipDecodeOutput *out, NhipDeviceEventKind kind)
+{
+	return nhip_test_count_events(out, kind) > 0;
+}
+
+gchar *
+nhip_test_time_string(GDateTime *dt)
+{
+	if (dt == NULL)
+		return g_strdup("(none)");
+	return g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
+}
