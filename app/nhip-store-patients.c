@@ -20,6 +20,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -273,7 +275,7 @@ patient_check_cccd_free(NhipStore *self, const NhipPatient *patient, GError **er
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_CONFLICT,
-			    _("citizen ID %s is already registered to patient %" G_GINT64_FORMAT
+			    _("citizen ID %s is already registered to patient %" PRId64
 			      "; open that record instead of registering again"),
 			    patient->cccd, (gint64)sqlite3_column_int64(stmt, 0));
 		return FALSE;
@@ -368,7 +370,7 @@ nhip_store_patient_get(NhipStore *self, gint64 id, GError **error)
 		return patient_from_row(stmt);
 	if (rc == SQLITE_DONE)
 		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no patient %" G_GINT64_FORMAT), id);
+			    _("there is no patient %" PRId64), id);
 	else
 		nhipi_store_set_error(self, rc, _("read the patient"), error);
 	return NULL;

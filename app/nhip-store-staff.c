@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "nhip-pin.h"
@@ -141,7 +143,7 @@ nhip_store_staff_get(NhipStore *self, gint64 id, GError **error)
 		return staff_from_row(stmt);
 	if (rc == SQLITE_DONE)
 		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no staff account %" G_GINT64_FORMAT), id);
+			    _("there is no staff account %" PRId64), id);
 	else
 		nhipi_store_set_error(self, rc, _("read the staff account"), error);
 	return NULL;

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -81,7 +83,7 @@ visit_make_ma_lk(NhipStore *self, gint64 id, gint64 opened_at, GError **error)
 		return NULL;
 	}
 	/* unique for ever, because the id is: facility code, day, visit number */
-	return g_strdup_printf("%s%s%06" G_GINT64_FORMAT, code, day, id);
+	return g_strdup_printf("%s%s%06" PRId64, code, day, id);
 }
 
 /**
@@ -129,8 +131,7 @@ nhip_store_visit_open(NhipStore *self, gint64 patient_id, const gchar *reason, G
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW) {
 			g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_CONFLICT,
-				    _("patient %" G_GINT64_FORMAT
-				      " already has visit %" G_GINT64_FORMAT
+				    _("patient %" PRId64 " already has visit %" PRId64
 				      " open; continue it or close it first"),
 				    patient_id, (gint64)sqlite3_column_int64(stmt, 0));
 			return 0;
@@ -197,7 +198,7 @@ nhip_store_visit_get(NhipStore *self, gint64 id, GError **error)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
 		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no visit %" G_GINT64_FORMAT), id);
+			    _("there is no visit %" PRId64), id);
 		return NULL;
 	}
 	if (rc != SQLITE_ROW) {
@@ -290,7 +291,7 @@ visit_require_open(NhipStore *self, gint64 id, NhipVisit **visit_out, GError **e
 		return FALSE;
 	if (visit->status != NHIP_VISIT_STATUS_OPEN) {
 		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_CONFLICT,
-			    _("visit %" G_GINT64_FORMAT " is closed and can no longer change"), id);
+			    _("visit %" PRId64 " is closed and can no longer change"), id);
 		return FALSE;
 	}
 	if (visit_out != NULL)

@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -376,8 +378,7 @@ audit_row_hash(const gchar *prev_hash,
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_autofree gchar *text = g_strdup_printf(
-		"%s\x1f%" G_GINT64_FORMAT "\x1f%" G_GINT64_FORMAT "\x1f%" G_GINT64_FORMAT
-		"\x1f%s\x1f%s\x1f%" G_GINT64_FORMAT "\x1f%s",
+		"%s\x1f%" PRId64 "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%s\x1f%" PRId64 "\x1f%s",
 		prev_hash != NULL ? prev_hash : "", id, at, actor, action != NULL ? action : "",
 		entity != NULL ? entity : "", entity_id, detail != NULL ? detail : "");
 	g_checksum_update(sum, (const guchar *)text, -1);
@@ -502,8 +503,7 @@ nhip_store_audit_verify(NhipStore *self, gint64 *rows, gint64 *bad_row, GError *
 			if (rows != NULL)
 				*rows = n;
 			g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_CORRUPT,
-				    _("audit log row %" G_GINT64_FORMAT " does not verify: %s"), id,
-				    why);
+				    _("audit log row %" PRId64 " does not verify: %s"), id, why);
 			return FALSE;
 		}
 		g_free(prev_hash);
@@ -734,9 +734,8 @@ store_migrate(NhipStore *self, gint target, GError **error)
 			return FALSE;
 		if (version >= target)
 			return nhipi_store_txn_commit(txn, error);
-		g_info("migrating database schema from version %" G_GINT64_FORMAT
-		       " to %" G_GINT64_FORMAT,
-		       version, version + 1);
+		g_info("migrating database schema from version %" PRId64 " to %" PRId64, version,
+		       version + 1);
 		if (!migrations[version](self, &error_local)) {
 			g_propagate_prefixed_error(error, g_steal_pointer(&error_local),
 						   _("cannot update the database to version %d, it "

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <math.h>
@@ -229,7 +231,7 @@ cmd_user_add(NhipctlGlobal *global, gint argc, gchar **argv)
 	id = nhip_store_staff_add(store, name, role, pin, &error);
 	if (id == 0)
 		return nhipctl_fail(error);
-	g_print("%" G_GINT64_FORMAT "\n", id);
+	g_print("%" PRId64 "\n", id);
 	return EXIT_OK;
 }
 
@@ -269,8 +271,8 @@ cmd_user_list(NhipctlGlobal *global, gint argc, gchar **argv)
 			state = _(" (switched off)");
 		else if (s->locked_until > g_get_real_time() / G_USEC_PER_SEC)
 			state = _(" (locked)");
-		g_print("%4" G_GINT64_FORMAT "  %-11s %s%s\n", s->id, nhip_role_to_string(s->role),
-			s->name, state);
+		g_print("%4" PRId64 "  %-11s %s%s\n", s->id, nhip_role_to_string(s->role), s->name,
+			state);
 	}
 	return EXIT_OK;
 }
@@ -450,7 +452,7 @@ patient_print(const NhipPatient *patient)
 	gint age = nhip_patient_age_years(patient, NULL);
 	const gchar *ethnicity = nhip_codes_ethnicity_name(patient->ethnicity);
 
-	g_print(_("Patient %" G_GINT64_FORMAT "\n"), patient->id);
+	g_print(_("Patient %" PRId64 "\n"), patient->id);
 	g_print(_("  Name:       %s\n"), patient->full_name);
 	if (age >= 0)
 		g_print(_("  Born:       %s (age %d)\n"), patient->birth, age);
@@ -500,7 +502,7 @@ cmd_patient_add(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_fail(error);
 	if (nhip_store_patient_add(store, patient, &error) == 0)
 		return nhipctl_fail(error);
-	g_print("%" G_GINT64_FORMAT "\n", patient->id);
+	g_print("%" PRId64 "\n", patient->id);
 	return EXIT_OK;
 }
 
@@ -543,7 +545,7 @@ cmd_patient_show(NhipctlGlobal *global, gint argc, gchar **argv)
 	for (guint i = 0; i < visits->len; i++) {
 		NhipVisit *visit = g_ptr_array_index(visits, i);
 		g_autofree gchar *when = nhip_format_time(visit->opened_at);
-		g_print("    %" G_GINT64_FORMAT "  %.16s  %-6s %s\n", visit->id, when,
+		g_print("    %" PRId64 "  %.16s  %-6s %s\n", visit->id, when,
 			nhip_visit_status_to_string(visit->status),
 			visit->reason != NULL ? visit->reason : "");
 	}
@@ -625,7 +627,7 @@ cmd_patient_search(NhipctlGlobal *global, gint argc, gchar **argv)
 	for (guint i = 0; i < results->len; i++) {
 		NhipPatient *p = g_ptr_array_index(results, i);
 		g_autofree gchar *name = pad(p->full_name, 28);
-		g_print("%6" G_GINT64_FORMAT "  %s %-10s %-6s %-12s %s\n", p->id, name, p->birth,
+		g_print("%6" PRId64 "  %s %-10s %-6s %-12s %s\n", p->id, name, p->birth,
 			nhip_sex_to_string(p->sex), p->cccd != NULL ? p->cccd : "-",
 			p->bhyt != NULL ? p->bhyt : "-");
 	}
@@ -661,7 +663,7 @@ cmd_visit_open(NhipctlGlobal *global, gint argc, gchar **argv)
 	id = nhip_store_visit_open(store, patient_id, reason, &error);
 	if (id == 0)
 		return nhipctl_fail(error);
-	g_print("%" G_GINT64_FORMAT "\n", id);
+	g_print("%" PRId64 "\n", id);
 	return EXIT_OK;
 }
 
@@ -720,10 +722,9 @@ cmd_visit_show(NhipctlGlobal *global, gint argc, gchar **argv)
 	}
 	opened = nhip_format_time(visit->opened_at);
 	closed = nhip_format_time(visit->closed_at);
-	g_print(_("Visit %" G_GINT64_FORMAT " (MA_LK %s), %s\n"), visit->id, visit->ma_lk,
+	g_print(_("Visit %" PRId64 " (MA_LK %s), %s\n"), visit->id, visit->ma_lk,
 		nhip_visit_status_to_string(visit->status));
-	g_print(_("  Patient:    %" G_GINT64_FORMAT " %s\n"), visit->patient_id,
-		visit->patient_name);
+	g_print(_("  Patient:    %" PRId64 " %s\n"), visit->patient_id, visit->patient_name);
 	g_print(_("  Opened:     %s\n"), opened);
 	if (closed != NULL)
 		g_print(_("  Closed:     %s\n"), closed);
@@ -803,7 +804,7 @@ cmd_visit_list(NhipctlGlobal *global, gint argc, gchar **argv)
 		g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(visit->opened_at);
 		g_autofree gchar *hm = g_date_time_format(at, "%H:%M");
 		g_autofree gchar *name = pad(visit->patient_name, 28);
-		g_print("%6" G_GINT64_FORMAT "  %s  %-6s %s %s\n", visit->id, hm,
+		g_print("%6" PRId64 "  %s  %-6s %s %s\n", visit->id, hm,
 			nhip_visit_status_to_string(visit->status), name,
 			visit->reason != NULL ? visit->reason : "");
 	}
@@ -1016,7 +1017,7 @@ cmd_audit_verify(NhipctlGlobal *global, gint argc, gchar **argv)
 		json_builder_end_object(builder);
 		nhipctl_print_json(builder);
 	} else if (ok) {
-		g_print(_("audit log intact: %" G_GINT64_FORMAT " rows verified\n"), rows);
+		g_print(_("audit log intact: %" PRId64 " rows verified\n"), rows);
 	}
 	if (!ok)
 		return nhipctl_fail(error);
@@ -1059,14 +1060,14 @@ print_summary(NhipctlGlobal *global, NhipStore *store)
 		nhip_store_get_schema_version(store));
 	if (facility != NULL)
 		g_print(_("  Facility:      %s — %s\n"), facility->code, facility->name);
-	g_print(_("  Patients:      %" G_GINT64_FORMAT "\n"), stats.patients);
-	g_print(_("  Visits:        %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT " open)\n"),
-		stats.visits, stats.visits_open);
-	g_print(_("  Vital signs:   %" G_GINT64_FORMAT "\n"), stats.observations);
-	g_print(_("  Staff:         %" G_GINT64_FORMAT "\n"), stats.staff);
-	g_print(_("  Attachments:   %" G_GINT64_FORMAT "\n"), stats.attachments);
-	g_print(_("  Outbox:        %" G_GINT64_FORMAT " waiting\n"), stats.outbox_pending);
-	g_print(_("  Audit log:     %" G_GINT64_FORMAT " rows\n"), stats.audit_rows);
+	g_print(_("  Patients:      %" PRId64 "\n"), stats.patients);
+	g_print(_("  Visits:        %" PRId64 " (%" PRId64 " open)\n"), stats.visits,
+		stats.visits_open);
+	g_print(_("  Vital signs:   %" PRId64 "\n"), stats.observations);
+	g_print(_("  Staff:         %" PRId64 "\n"), stats.staff);
+	g_print(_("  Attachments:   %" PRId64 "\n"), stats.attachments);
+	g_print(_("  Outbox:        %" PRId64 " waiting\n"), stats.outbox_pending);
+	g_print(_("  Audit log:     %" PRId64 " rows\n"), stats.audit_rows);
 	return EXIT_OK;
 }
 
@@ -1174,7 +1175,17 @@ nhipctl_init_i18n(void)
 {
 	const gchar *localedir = g_getenv("NHIP_LOCALEDIR");
 
-	setlocale(LC_ALL, "");
+	const gchar *messages = setlocale(LC_ALL, "");
+
+	/* Vietnamese is the default: a box with no language set speaks it, and a technician
+	 * who wants English sets LANGUAGE=en */
+	messages = setlocale(LC_MESSAGES, NULL);
+	if (messages == NULL || g_strcmp0(messages, "C") == 0 ||
+	    g_strcmp0(messages, "POSIX") == 0) {
+		setlocale(LC_ALL, "C.UTF-8");
+		if (g_getenv("LANGUAGE") == NULL)
+			g_setenv("LANGUAGE", "vi", TRUE);
+	}
 	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
