@@ -23,31 +23,9 @@
 #include "nhip-store.h"
 #include "nhip-text.h"
 #include "nhip-validate.h"
+#include "nhipctl-private.h"
 
-typedef enum {
-	EXIT_OK = 0,
-	EXIT_USAGE = 2,
-	EXIT_BAD_INPUT = 3,
-	EXIT_NOT_FOUND = 4,
-	EXIT_STORAGE = 5,
-} NhipctlExit;
-
-typedef struct {
-	gchar *db_path;
-	gboolean json;
-} NhipctlGlobal;
-
-typedef gint (*NhipctlFunc)(NhipctlGlobal *global, gint argc, gchar **argv);
-
-typedef struct {
-	const gchar *name;
-	const gchar *sub;
-	const gchar *args;
-	const gchar *summary;
-	NhipctlFunc func;
-} NhipctlCommand;
-
-static gint
+gint
 nhipctl_usage_error(const gchar *message)
 {
 	g_printerr("nhipctl: %s\n", message);
@@ -55,7 +33,7 @@ nhipctl_usage_error(const gchar *message)
 }
 
 /* print one error line and map its domain and code to an exit code */
-static gint
+gint
 nhipctl_fail(const GError *error)
 {
 	gchar *line = g_strdup(error->message);
@@ -88,7 +66,7 @@ nhipctl_fail(const GError *error)
 }
 
 /* parse a command's options; leaves the positional arguments in argv */
-static gboolean
+gboolean
 nhipctl_parse(const gchar *usage,
 	      const gchar *summary,
 	      GOptionEntry *entries,
@@ -104,7 +82,7 @@ nhipctl_parse(const gchar *usage,
 	return g_option_context_parse(context, argc, argv, error);
 }
 
-static gboolean
+gboolean
 nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GError **error)
 {
 	guint64 value = 0;
@@ -119,7 +97,7 @@ nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GError **erro
 	return TRUE;
 }
 
-static NhipStore *
+NhipStore *
 nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error)
 {
 	if (!create && !g_file_test(global->db_path, G_FILE_TEST_EXISTS)) {
@@ -141,7 +119,7 @@ pad(const gchar *text, glong width)
 	return g_strconcat(text != NULL ? text : "", spaces, NULL);
 }
 
-static void
+void
 nhipctl_print_json(JsonBuilder *builder)
 {
 	g_autofree gchar *text = nhip_json_to_string(builder, TRUE);
@@ -1126,7 +1104,7 @@ cmd_demo(NhipctlGlobal *global, gint argc, gchar **argv)
 	return print_summary(global, store);
 }
 
-static const NhipctlCommand commands[] = {
+static const NhipctlCommand core_commands[] = {
 	{ "init", NULL, "[--facility-code C --facility-name N]",
 	  N_("create or update the database"), cmd_init },
 	{ "user", "add", "--name N --role R --pin P", N_("add a staff account"), cmd_user_add },
@@ -1153,6 +1131,12 @@ static const NhipctlCommand commands[] = {
 	{ "audit", "verify", "[--json]", N_("verify the audit log"), cmd_audit_verify },
 	{ "summary", NULL, "[--json]", N_("summarise the database"), cmd_summary },
 	{ "demo", NULL, "[--patients N]", N_("fill the database with demo data"), cmd_demo },
+	{ NULL },
+};
+
+/* every command group; each table ends with a NULL name */
+static const NhipctlCommand *const command_tables[] = {
+	core_commands,
 };
 
 static void
@@ -1160,11 +1144,12 @@ print_help(FILE *out)
 {
 	fprintf(out, "%s\n\n", _("Usage: nhipctl [--db PATH] COMMAND [ARGS]"));
 	fprintf(out, "%s\n", _("Commands:"));
-	for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
-		g_autofree gchar *left = g_strdup_printf(
-			"%s %s %s", commands[i].name,
-			commands[i].sub != NULL ? commands[i].sub : "", commands[i].args);
-		fprintf(out, "  %-52s %s\n", left, _(commands[i].summary));
+	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
+		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++) {
+			g_autofree gchar *left = g_strdup_printf(
+				"%s %s %s", cmd->name, cmd->sub != NULL ? cmd->sub : "", cmd->args);
+			fprintf(out, "  %-52s %s\n", left, _(cmd->summary));
+		}
 	}
 	fprintf(out, "\n%s\n",
 		_("Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 storage error."));
@@ -1195,6 +1180,8 @@ int
 main(int argc, char **argv)
 {
 	NhipctlGlobal global = { 0 };
+	const NhipctlCommand *all[256] = { NULL };
+	guint n_commands = 0;
 	const gchar *env_db = g_getenv("NHIP_DB");
 	gint i = 1;
 	gint rc;
@@ -1229,13 +1216,21 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
+		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
+			all[n_commands++] = cmd;
+	}
+	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
+		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
+			all[n_commands++] = cmd;
+	}
 	if (i >= argc) {
 		print_help(stderr);
 		g_free(global.db_path);
 		return EXIT_USAGE;
 	}
-	for (guint c = 0; c < G_N_ELEMENTS(commands); c++) {
-		const NhipctlCommand *cmd = &commands[c];
+	for (guint c = 0; c < n_commands; c++) {
+		const NhipctlCommand *cmd = all[c];
 		gint first;
 		g_autofree gchar *prgname = NULL;
 
