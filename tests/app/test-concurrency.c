@@ -37,6 +37,10 @@ writer_thread(gpointer data)
 	g_autoptr(NhipStore) store = nhip_store_open(shared->path, &error);
 
 	g_assert_no_error(error);
+	/* start once every reader is reading, so the two really overlap */
+	while (g_atomic_int_get(&shared->reads) < N_READERS &&
+	       g_atomic_int_get(&shared->errors) == 0)
+		g_usleep(1000);
 	for (gint i = 0; i < N_VISITS; i++) {
 		g_autoptr(GPtrArray) obs =
 			g_ptr_array_new_with_free_func((GDestroyNotify)nhip_observation_free);
@@ -60,7 +64,7 @@ reader_thread(gpointer data)
 	g_autoptr(NhipStore) store = nhip_store_open(shared->path, &error);
 
 	g_assert_no_error(error);
-	while (!g_atomic_int_get(&shared->done)) {
+	do {
 		gint64 visits = 0;
 		/* a visit's observations are committed together: a reader sees all or none */
 		if (!nhipi_store_count(
@@ -84,7 +88,7 @@ reader_thread(gpointer data)
 			}
 		}
 		g_atomic_int_inc(&shared->reads);
-	}
+	} while (!g_atomic_int_get(&shared->done));
 	return NULL;
 }
 
