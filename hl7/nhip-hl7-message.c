@@ -574,8 +574,8 @@ message_parse(const gchar *data, gsize length, const NhipHl7ParseLimits *limits,
 	}
 	if (length > lim.max_message_size) {
 		g_set_error(error, NHIP_HL7_ERROR, NHIP_HL7_ERROR_LIMIT,
-			    _("the HL7 message is %" G_GSIZE_FORMAT " bytes, more than the limit "
-			      "of %" G_GSIZE_FORMAT "; split it or raise the limit"),
+			    _("the HL7 message is %zu bytes, more than the limit "
+			      "of %zu; split it or raise the limit"),
 			    length, lim.max_message_size);
 		return NULL;
 	}

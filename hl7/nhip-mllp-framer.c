@@ -106,7 +106,7 @@ framer_complete(NhipMllpFramer *self, GError **error_first)
 		self->dropped_frames++;
 		if (error_first != NULL && *error_first == NULL) {
 			g_set_error(error_first, NHIP_HL7_ERROR, NHIP_HL7_ERROR_FRAME,
-				    _("an MLLP frame larger than %" G_GSIZE_FORMAT " bytes was "
+				    _("an MLLP frame larger than %zu bytes was "
 				      "dropped; raise the frame-size limit if the sender really "
 				      "sends such large messages"),
 				    self->max_frame_size);
