@@ -10,6 +10,7 @@
 
 #include "nhip-error.h"
 #include "nhip-facility.h"
+#include "nhip-measurement.h"
 #include "nhip-observation.h"
 #include "nhip-patient.h"
 #include "nhip-staff.h"
@@ -106,6 +107,29 @@ gboolean nhip_store_observations_add(NhipStore *self,
 GPtrArray *nhip_store_observation_list(NhipStore *self,
 				       gint64 visit_id,
 				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * NhipStoreDeviceCounts:
+ * @added: readings stored in the visit
+ * @history: stored readings older than the visit, stored in the patient's history
+ * @duplicates: readings stored before (same patient, device, LOINC and time), skipped
+ * @undated: readings from a device's memory without a time stamp, skipped
+ *
+ * What nhip_store_add_device_measurements() did with each measurement.
+ */
+typedef struct {
+	guint added;
+	guint history;
+	guint duplicates;
+	guint undated;
+} NhipStoreDeviceCounts;
+
+gboolean nhip_store_add_device_measurements(NhipStore *self,
+					    gint64 visit_id,
+					    GPtrArray *measurements,
+					    const gint64 *clock_skew,
+					    NhipStoreDeviceCounts *counts,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* attachments */
 gchar *nhip_store_attachment_add(NhipStore *self,

@@ -58,4 +58,8 @@ gboolean nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GErr
 NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);
 
+/* command groups, each in its own file */
+extern const NhipctlCommand nhipctl_device_commands[];
+extern const NhipctlCommand nhipctl_hl7_commands[];
+
 G_END_DECLS

@@ -1137,6 +1137,8 @@ static const NhipctlCommand core_commands[] = {
 /* every command group; each table ends with a NULL name */
 static const NhipctlCommand *const command_tables[] = {
 	core_commands,
+	nhipctl_device_commands,
+	nhipctl_hl7_commands,
 };
 
 static void
@@ -1217,11 +1219,8 @@ main(int argc, char **argv)
 		}
 	}
 	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
-			all[n_commands++] = cmd;
-	}
-	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
+		for (const NhipctlCommand *cmd = command_tables[t];
+		     cmd->name != NULL && n_commands < G_N_ELEMENTS(all); cmd++)
 			all[n_commands++] = cmd;
 	}
 	if (i >= argc) {
