@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -320,7 +322,7 @@ export_pid(NhipHl7Message *message,
 	    !export_set(message, "1", error, "PID-1"))
 		return FALSE;
 	if (patient->id > 0)
-		station_id = g_strdup_printf("%" G_GINT64_FORMAT, patient->id);
+		station_id = g_strdup_printf("%" PRId64, patient->id);
 	if (!export_identifier(message, &repetition, patient->cccd, "BCA", "NI", error) ||
 	    !export_identifier(message, &repetition, patient->bhyt, "BHXH", "HC", error) ||
 	    !export_identifier(message, &repetition, station_id, facility->code, "PI", error))
@@ -419,8 +421,7 @@ export_obx(NhipHl7Message *message,
 
 	if (!isfinite(value)) {
 		g_set_error(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
-			    _("observation %" G_GINT64_FORMAT " has no value for %s"), obs->id,
-			    code);
+			    _("observation %" PRId64 " has no value for %s"), obs->id, code);
 		return FALSE;
 	}
 	reported = export_round(value, info->decimals);
@@ -489,8 +490,8 @@ export_oru_body(NhipHl7Message *message,
 		const NhipVitalInfo *info = nhip_vital_info(obs->kind);
 		if (info == NULL) {
 			g_set_error(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
-				    _("observation %" G_GINT64_FORMAT " is of an unknown kind %d"),
-				    obs->id, (gint)obs->kind);
+				    _("observation %" PRId64 " is of an unknown kind %d"), obs->id,
+				    (gint)obs->kind);
 			return FALSE;
 		}
 		for (guint which = 0; which < info->n_values; which++) {

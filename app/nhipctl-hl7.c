@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
@@ -534,7 +536,7 @@ cmd_hl7_send(NhipctlGlobal *global, gint argc, gchar **argv)
 		}
 		g_prefix_error(&error,
 			       _("message %s not delivered after %u attempts; queued as outbox "
-				 "item %" G_GINT64_FORMAT " (%s): "),
+				 "item %" PRId64 " (%s): "),
 			       control_id, nhip_mllp_client_get_last_attempts(client), outbox_id,
 			       saved);
 		nhipctl_fail(error);
