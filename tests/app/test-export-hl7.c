@@ -18,6 +18,7 @@
 #include "nhip-export-hl7.h"
 #include "nhip-store.h"
 #include "nhip-test-utils.h"
+#include "nhip-hl7-test-utils.h"
 
 /* measurement times of the fixture: 2024-01-31 07:25:00 UTC and two minutes later */
 #define T_BP  G_GINT64_CONSTANT(1706685900)
@@ -94,17 +95,6 @@ hl7_time(gint64 unix_time)
 {
 	g_autoptr(GDateTime) datetime = g_date_time_new_from_unix_local(unix_time);
 	return nhip_hl7_message_format_timestamp(datetime);
-}
-
-static void
-assert_value(NhipHl7Message *message, const gchar *path, const gchar *expected)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *value = nhip_hl7_message_get_value(message, path, &error);
-
-	g_assert_no_error(error);
-	if (g_strcmp0(value, expected) != 0)
-		g_error("%s is “%s”, expected “%s”", path, value, expected);
 }
 
 /* @segment is `PID` or `OBX[2]`; compares the encoded text of that segment */
@@ -252,18 +242,18 @@ test_oru(void)
 	g_autofree gchar *t_bp = hl7_time(T_BP);
 	g_autofree gchar *t_all = hl7_time(T_ALL);
 
-	assert_value(message, "MSH-3", "NHIP");
-	assert_value(message, "MSH-4-1", "Trạm Y tế xã Tân Hòa");
-	assert_value(message, "MSH-4-2", "66181");
-	assert_value(message, "MSH-5", "HIS");
-	assert_value(message, "MSH-6", "BV_HUYEN");
-	assert_value(message, "MSH-7", msh_time);
-	assert_value(message, "MSH-9-1", "ORU");
-	assert_value(message, "MSH-9-2", "R01");
-	assert_value(message, "MSH-9-3", "ORU_R01");
-	assert_value(message, "MSH-10", "ORU0001");
-	assert_value(message, "MSH-12", "2.5.1");
-	assert_value(message, "MSH-18", "UNICODE UTF-8");
+	nhip_hl7_test_assert_value(message, "MSH-3", "NHIP");
+	nhip_hl7_test_assert_value(message, "MSH-4-1", "Trạm Y tế xã Tân Hòa");
+	nhip_hl7_test_assert_value(message, "MSH-4-2", "66181");
+	nhip_hl7_test_assert_value(message, "MSH-5", "HIS");
+	nhip_hl7_test_assert_value(message, "MSH-6", "BV_HUYEN");
+	nhip_hl7_test_assert_value(message, "MSH-7", msh_time);
+	nhip_hl7_test_assert_value(message, "MSH-9-1", "ORU");
+	nhip_hl7_test_assert_value(message, "MSH-9-2", "R01");
+	nhip_hl7_test_assert_value(message, "MSH-9-3", "ORU_R01");
+	nhip_hl7_test_assert_value(message, "MSH-10", "ORU0001");
+	nhip_hl7_test_assert_value(message, "MSH-12", "2.5.1");
+	nhip_hl7_test_assert_value(message, "MSH-18", "UNICODE UTF-8");
 
 	/* the whole PID, byte for byte: the | in the address is escaped */
 	pid = g_strdup_printf("PID|1||066185001234^^^BCA^NI~DN4660123456789^^^BHXH^HC~"
@@ -272,25 +262,25 @@ test_oru(void)
 			      "||||01^Kinh^99VNDT",
 			      patient_id);
 	assert_segment(message, "PID", pid);
-	assert_value(message, "PID-3(1)-1", "066185001234");
-	assert_value(message, "PID-3(1)-5", "NI");
-	assert_value(message, "PID-3(2)-1", "DN4660123456789");
-	assert_value(message, "PID-3(2)-5", "HC");
-	assert_value(message, "PID-3(3)-5", "PI");
-	assert_value(message, "PID-5-1", "Nguyễn");
-	assert_value(message, "PID-5-2", "Đào");
-	assert_value(message, "PID-5-3", "Thị");
-	assert_value(message, "PID-11-1", "Thôn 3, xã Tân Hòa | Đắk Lắk");
-	assert_value(message, "PID-22-2", "Kinh");
+	nhip_hl7_test_assert_value(message, "PID-3(1)-1", "066185001234");
+	nhip_hl7_test_assert_value(message, "PID-3(1)-5", "NI");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-1", "DN4660123456789");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-5", "HC");
+	nhip_hl7_test_assert_value(message, "PID-3(3)-5", "PI");
+	nhip_hl7_test_assert_value(message, "PID-5-1", "Nguyễn");
+	nhip_hl7_test_assert_value(message, "PID-5-2", "Đào");
+	nhip_hl7_test_assert_value(message, "PID-5-3", "Thị");
+	nhip_hl7_test_assert_value(message, "PID-11-1", "Thôn 3, xã Tân Hòa | Đắk Lắk");
+	nhip_hl7_test_assert_value(message, "PID-22-2", "Kinh");
 
-	assert_value(message, "PV1-2", "O");
+	nhip_hl7_test_assert_value(message, "PV1-2", "O");
 	g_assert_cmpuint(nhip_hl7_message_count_segments(message, "PV2"), ==, 1);
-	assert_value(message, "PV2-3-2", "Khám định kỳ");
-	assert_value(message, "OBR-4-1", "85353-1");
-	assert_value(message, "OBR-4-3", "LN");
-	assert_value(message, "OBR-7", t_bp);
-	assert_value(message, "OBR-8", t_all);
-	assert_value(message, "OBR-25", "F");
+	nhip_hl7_test_assert_value(message, "PV2-3-2", "Khám định kỳ");
+	nhip_hl7_test_assert_value(message, "OBR-4-1", "85353-1");
+	nhip_hl7_test_assert_value(message, "OBR-4-3", "LN");
+	nhip_hl7_test_assert_value(message, "OBR-7", t_bp);
+	nhip_hl7_test_assert_value(message, "OBR-8", t_all);
+	nhip_hl7_test_assert_value(message, "OBR-25", "F");
 	g_assert_cmpuint(nhip_hl7_message_count_segments(message, "DG1"), ==, 0);
 
 	obx1 = g_strdup_printf("OBX|1|NM|8480-6^Systolic blood pressure^LN|1|142|mm[Hg]^^UCUM|"
@@ -324,7 +314,7 @@ test_oru(void)
 		};
 		for (guint c = 0; c < G_N_ELEMENTS(checks); c++) {
 			g_autofree gchar *path = g_strdup_printf("%s-%s", prefix, checks[c].field);
-			assert_value(message, path, checks[c].value);
+			nhip_hl7_test_assert_value(message, path, checks[c].value);
 		}
 	}
 }
@@ -346,28 +336,28 @@ test_adt(void)
 	g_autofree gchar *updated = hl7_time(patient->updated_at);
 
 	g_assert_no_error(error);
-	assert_value(a04, "MSH-9-1", "ADT");
-	assert_value(a04, "MSH-9-2", "A04");
-	assert_value(a04, "MSH-9-3", "ADT_A01");
-	assert_value(a04, "EVN-1", "A04");
-	assert_value(a04, "EVN-2", msh_time);
-	assert_value(a04, "EVN-6", opened);
+	nhip_hl7_test_assert_value(a04, "MSH-9-1", "ADT");
+	nhip_hl7_test_assert_value(a04, "MSH-9-2", "A04");
+	nhip_hl7_test_assert_value(a04, "MSH-9-3", "ADT_A01");
+	nhip_hl7_test_assert_value(a04, "EVN-1", "A04");
+	nhip_hl7_test_assert_value(a04, "EVN-2", msh_time);
+	nhip_hl7_test_assert_value(a04, "EVN-6", opened);
 	assert_segment(a04, "NK1", "NK1|1|Trần^Bình^Văn^^^^L|^chồng||0987654321^PRN^CP");
-	assert_value(a04, "PID-5-1", "Nguyễn");
-	assert_value(a04, "PID-3(1)-1", "066185001234");
-	assert_value(a04, "PV1-2", "O");
-	assert_value(a04, "PV1-19-1", visit->ma_lk);
-	assert_value(a04, "PV1-19-5", "VN");
-	assert_value(a04, "PV1-44", opened);
-	assert_value(a04, "PV1-45", closed);
+	nhip_hl7_test_assert_value(a04, "PID-5-1", "Nguyễn");
+	nhip_hl7_test_assert_value(a04, "PID-3(1)-1", "066185001234");
+	nhip_hl7_test_assert_value(a04, "PV1-2", "O");
+	nhip_hl7_test_assert_value(a04, "PV1-19-1", visit->ma_lk);
+	nhip_hl7_test_assert_value(a04, "PV1-19-5", "VN");
+	nhip_hl7_test_assert_value(a04, "PV1-44", opened);
+	nhip_hl7_test_assert_value(a04, "PV1-45", closed);
 	g_assert_cmpuint(nhip_hl7_message_count_segments(a04, "PV2"), ==, 0);
 	g_assert_cmpuint(nhip_hl7_message_count_segments(a04, "DG1"), ==, 2);
 	assert_segment(a04, "DG1[1]", "DG1|1||I10^^I10|||F|||||||||1");
 	assert_segment(a04, "DG1[2]", "DG1|2||E11.9^^I10|||F|||||||||2");
-	assert_value(a04, "IN1-2", "BHYT");
-	assert_value(a04, "IN1-12", "20240101");
-	assert_value(a04, "IN1-13", "20241231");
-	assert_value(a04, "IN1-36", "DN4660123456789");
+	nhip_hl7_test_assert_value(a04, "IN1-2", "BHYT");
+	nhip_hl7_test_assert_value(a04, "IN1-12", "20240101");
+	nhip_hl7_test_assert_value(a04, "IN1-13", "20241231");
+	nhip_hl7_test_assert_value(a04, "IN1-36", "DN4660123456789");
 	g_assert_cmpuint(nhip_hl7_message_count_segments(a04, "OBX"), ==, 0);
 	/* the segment order of ADT_A01 */
 	{
@@ -377,10 +367,10 @@ test_adt(void)
 			g_assert_cmpstr(nhip_hl7_message_get_segment_id(a04, i), ==, order[i]);
 	}
 
-	assert_value(a08, "MSH-9-2", "A08");
-	assert_value(a08, "MSH-10", "ADT0002");
-	assert_value(a08, "EVN-1", "A08");
-	assert_value(a08, "EVN-6", updated);
+	nhip_hl7_test_assert_value(a08, "MSH-9-2", "A08");
+	nhip_hl7_test_assert_value(a08, "MSH-10", "ADT0002");
+	nhip_hl7_test_assert_value(a08, "EVN-1", "A08");
+	nhip_hl7_test_assert_value(a08, "EVN-6", updated);
 }
 
 static void
@@ -394,8 +384,8 @@ test_patient_only(void)
 	message = nhip_export_hl7_patient(store, patient_id, NHIP_EXPORT_HL7_ADT_A08, NULL, &error);
 	g_assert_no_error(error);
 	parsed = reparse(message);
-	assert_value(parsed, "PV1-2", "N");
-	assert_value(parsed, "PV1-19", "");
+	nhip_hl7_test_assert_value(parsed, "PV1-2", "N");
+	nhip_hl7_test_assert_value(parsed, "PV1-19", "");
 	g_assert_cmpuint(nhip_hl7_message_count_segments(parsed, "DG1"), ==, 0);
 	/* a generated control id is 20 digits */
 	{
@@ -531,7 +521,7 @@ test_cli_export(void)
 	message = nhip_hl7_message_parse(oru.out, strlen(oru.out), &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(nhip_hl7_message_count_segments(message, "OBX"), ==, 9);
-	assert_value(message, "PID-5-2", "Đào");
+	nhip_hl7_test_assert_value(message, "PID-5-2", "Đào");
 
 	g_assert_cmpint(adt.status, ==, 0);
 	g_assert_nonnull(strstr(adt.out, "|ADT^A04^ADT_A01|"));

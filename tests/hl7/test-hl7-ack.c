@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nhip-hl7.h"
+#include "nhip-hl7-test-utils.h"
 
 #define ORU_SAMPLE                                                                             \
 	"MSH|^~\\&|NHIP|TYT_TANHOA^79001^L|HIS|BV_HUYEN|20240131143005+0700||ORU^R01^ORU_R01|" \
@@ -16,38 +17,10 @@
 	"PID|1||079123456789^^^BYT^NI||NGUYỄN^THỊ ĐÀO\r"                                 \
 	"OBX|1|NM|8867-4^Heart rate^LN||72|/min^/min^UCUM|60-100|N|||F\r"
 
-static NhipHl7Message *
-parse_ok(const gchar *text)
-{
-	g_autoptr(GError) error = NULL;
-	NhipHl7Message *message = nhip_hl7_message_parse(text, strlen(text), &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(message);
-	return message;
-}
-
-static void
-assert_value(NhipHl7Message *message, const gchar *path, const gchar *expected)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *value = nhip_hl7_message_get_value(message, path, &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, expected);
-}
-
-static void
-assert_raw(NhipHl7Message *message, const gchar *path, const gchar *expected)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *value = nhip_hl7_message_get_raw(message, path, &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, expected);
-}
-
 static void
 test_build_accept(void)
 {
-	g_autoptr(NhipHl7Message) original = parse_ok(ORU_SAMPLE);
+	g_autoptr(NhipHl7Message) original = nhip_hl7_test_parse_ok(ORU_SAMPLE);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHl7Message) ack = NULL;
 	g_autofree gchar *control_id = NULL;
@@ -57,17 +30,17 @@ test_build_accept(void)
 	g_assert_nonnull(ack);
 	g_assert_cmpuint(nhip_hl7_message_get_n_segments(ack), ==, 2);
 	g_assert_cmpstr(nhip_hl7_message_get_segment_id(ack, 1), ==, "MSA");
-	assert_raw(ack, "MSH-3", "HIS");
-	assert_raw(ack, "MSH-4", "BV_HUYEN");
-	assert_raw(ack, "MSH-5", "NHIP");
-	assert_raw(ack, "MSH-6", "TYT_TANHOA^79001^L");
-	assert_raw(ack, "MSH-9", "ACK^R01^ACK");
-	assert_value(ack, "MSH-11", "P");
-	assert_value(ack, "MSH-12", "2.5.1");
-	assert_value(ack, "MSH-18", "UNICODE UTF-8");
-	assert_value(ack, "MSA-1", "AA");
-	assert_value(ack, "MSA-2", "MSG00001");
-	assert_value(ack, "MSA-3", "");
+	nhip_hl7_test_assert_raw(ack, "MSH-3", "HIS");
+	nhip_hl7_test_assert_raw(ack, "MSH-4", "BV_HUYEN");
+	nhip_hl7_test_assert_raw(ack, "MSH-5", "NHIP");
+	nhip_hl7_test_assert_raw(ack, "MSH-6", "TYT_TANHOA^79001^L");
+	nhip_hl7_test_assert_raw(ack, "MSH-9", "ACK^R01^ACK");
+	nhip_hl7_test_assert_value(ack, "MSH-11", "P");
+	nhip_hl7_test_assert_value(ack, "MSH-12", "2.5.1");
+	nhip_hl7_test_assert_value(ack, "MSH-18", "UNICODE UTF-8");
+	nhip_hl7_test_assert_value(ack, "MSA-1", "AA");
+	nhip_hl7_test_assert_value(ack, "MSA-2", "MSG00001");
+	nhip_hl7_test_assert_value(ack, "MSA-3", "");
 	control_id = nhip_hl7_message_get_value(ack, "MSH-10", &error);
 	g_assert_cmpuint(strlen(control_id), ==, 20);
 	g_assert_cmpstr(control_id, !=, "MSG00001");
@@ -76,7 +49,7 @@ test_build_accept(void)
 static void
 test_build_error(void)
 {
-	g_autoptr(NhipHl7Message) original = parse_ok(ORU_SAMPLE);
+	g_autoptr(NhipHl7Message) original = nhip_hl7_test_parse_ok(ORU_SAMPLE);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHl7Message) ack = NULL;
 	g_autoptr(NhipHl7Message) ack_long = NULL;
@@ -87,15 +60,16 @@ test_build_error(void)
 	ack = nhip_hl7_ack_build(original, NHIP_HL7_ACK_CODE_AE, 204, text, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(nhip_hl7_message_get_n_segments(ack), ==, 3);
-	assert_value(ack, "MSA-1", "AE");
-	assert_value(ack, "MSA-2", "MSG00001");
-	assert_value(ack, "MSA-3", text);
-	assert_value(ack, "ERR-3-1", "204");
-	assert_value(ack, "ERR-3-2", "Unknown key identifier");
-	assert_value(ack, "ERR-3-3", "HL70357");
-	assert_value(ack, "ERR-4", "E");
-	assert_value(ack, "ERR-8", text);
-	assert_raw(ack, "ERR-8", "Bệnh nhân không tồn tại \\F\\ kiểm tra PID-3 \\S\\ rồi gửi lại");
+	nhip_hl7_test_assert_value(ack, "MSA-1", "AE");
+	nhip_hl7_test_assert_value(ack, "MSA-2", "MSG00001");
+	nhip_hl7_test_assert_value(ack, "MSA-3", text);
+	nhip_hl7_test_assert_value(ack, "ERR-3-1", "204");
+	nhip_hl7_test_assert_value(ack, "ERR-3-2", "Unknown key identifier");
+	nhip_hl7_test_assert_value(ack, "ERR-3-3", "HL70357");
+	nhip_hl7_test_assert_value(ack, "ERR-4", "E");
+	nhip_hl7_test_assert_value(ack, "ERR-8", text);
+	nhip_hl7_test_assert_raw(ack, "ERR-8",
+				 "Bệnh nhân không tồn tại \\F\\ kiểm tra PID-3 \\S\\ rồi gửi lại");
 
 	/* MSA-3 is 80 characters at most; ERR-8 keeps the whole text */
 	long_text = g_strnfill(200, 'x');
@@ -103,15 +77,15 @@ test_build_error(void)
 	g_assert_no_error(error);
 	msa3 = nhip_hl7_message_get_value(ack_long, "MSA-3", &error);
 	g_assert_cmpuint(strlen(msa3), ==, 80);
-	assert_value(ack_long, "ERR-3-1", "207");
-	assert_value(ack_long, "ERR-8", long_text);
+	nhip_hl7_test_assert_value(ack_long, "ERR-3-1", "207");
+	nhip_hl7_test_assert_value(ack_long, "ERR-8", long_text);
 }
 
 static void
 test_build_custom_delimiters(void)
 {
 	g_autoptr(NhipHl7Message) original =
-		parse_ok("MSH#*@!$#LAB#X#HIS#Y#20240101##ORU*R01#ID7#T#2.4\rPID#1\r");
+		nhip_hl7_test_parse_ok("MSH#*@!$#LAB#X#HIS#Y#20240101##ORU*R01#ID7#T#2.4\rPID#1\r");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHl7Message) ack = NULL;
 	g_autofree gchar *encoded = NULL;
@@ -119,11 +93,11 @@ test_build_custom_delimiters(void)
 	ack = nhip_hl7_ack_build(original, NHIP_HL7_ACK_CODE_AR, 0, "a#b", &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(nhip_hl7_message_get_delimiters(ack), ==, "#*@!$");
-	assert_raw(ack, "MSH-9", "ACK*R01*ACK");
+	nhip_hl7_test_assert_raw(ack, "MSH-9", "ACK*R01*ACK");
 	/* processing id and version follow the sender */
-	assert_value(ack, "MSH-11", "T");
-	assert_value(ack, "MSH-12", "2.4");
-	assert_raw(ack, "ERR-8", "a!F!b");
+	nhip_hl7_test_assert_value(ack, "MSH-11", "T");
+	nhip_hl7_test_assert_value(ack, "MSH-12", "2.4");
+	nhip_hl7_test_assert_raw(ack, "ERR-8", "a!F!b");
 	encoded = nhip_hl7_message_to_string(ack);
 	g_assert_true(g_str_has_prefix(encoded, "MSH#*@!$#HIS#Y#LAB#X#"));
 }
@@ -198,7 +172,7 @@ test_parse_errors(void)
 static void
 test_roundtrip(void)
 {
-	g_autoptr(NhipHl7Message) original = parse_ok(ORU_SAMPLE);
+	g_autoptr(NhipHl7Message) original = nhip_hl7_test_parse_ok(ORU_SAMPLE);
 	NhipHl7AckCode codes[] = { NHIP_HL7_ACK_CODE_AA, NHIP_HL7_ACK_CODE_AE,
 				   NHIP_HL7_ACK_CODE_AR };
 
@@ -268,21 +242,21 @@ test_build_for_data(void)
 
 	ack1 = nhip_hl7_ack_build_for_data(bad_body, strlen(bad_body), NHIP_HL7_ACK_CODE_AE, 102,
 					   "not UTF-8");
-	assert_value(ack1, "MSA-1", "AE");
-	assert_value(ack1, "MSA-2", "X99");
-	assert_value(ack1, "MSH-5", "LAB");
-	assert_value(ack1, "ERR-3-1", "102");
+	nhip_hl7_test_assert_value(ack1, "MSA-1", "AE");
+	nhip_hl7_test_assert_value(ack1, "MSA-2", "X99");
+	nhip_hl7_test_assert_value(ack1, "MSH-5", "LAB");
+	nhip_hl7_test_assert_value(ack1, "ERR-3-1", "102");
 
 	ack2 = nhip_hl7_ack_build_for_data(latin1, strlen(latin1), NHIP_HL7_ACK_CODE_AR, 0,
 					   "charset");
-	assert_value(ack2, "MSA-1", "AR");
-	assert_value(ack2, "MSA-2", "X98");
+	nhip_hl7_test_assert_value(ack2, "MSA-1", "AR");
+	nhip_hl7_test_assert_value(ack2, "MSA-2", "X98");
 
 	ack3 = nhip_hl7_ack_build_for_data(garbage, strlen(garbage), NHIP_HL7_ACK_CODE_AR, 100,
 					   "no MSH");
-	assert_value(ack3, "MSA-1", "AR");
-	assert_value(ack3, "MSA-2", "");
-	assert_value(ack3, "ERR-8", "no MSH");
+	nhip_hl7_test_assert_value(ack3, "MSA-1", "AR");
+	nhip_hl7_test_assert_value(ack3, "MSA-2", "");
+	nhip_hl7_test_assert_value(ack3, "ERR-8", "no MSH");
 	encoded = nhip_hl7_message_to_string(ack3);
 	parsed = nhip_hl7_ack_parse_data(encoded, strlen(encoded), &error);
 	g_assert_no_error(error);

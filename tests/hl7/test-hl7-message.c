@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nhip-hl7.h"
+#include "nhip-hl7-test-utils.h"
 
 #define ORU_SAMPLE                                                                                    \
 	"MSH|^~\\&|NHIP|TYT_TANHOA^79001^L|HIS|BV_HUYEN|20240131143005+0700||ORU^R01^ORU_R01|"        \
@@ -19,34 +20,6 @@
 	"OBR|1|||85353-1^Vital signs panel^LN|||20240131142500+0700\r"                                \
 	"OBX|1|NM|8867-4^Heart rate^LN||72|/min^/min^UCUM|60-100|N|||F\r"                             \
 	"OBX|2|NM|8310-5^Body temperature^LN||37.8|Cel^Cel^UCUM|36.0-37.5|H|||F\r"
-
-static NhipHl7Message *
-parse_ok(const gchar *text)
-{
-	g_autoptr(GError) error = NULL;
-	NhipHl7Message *message = nhip_hl7_message_parse(text, strlen(text), &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(message);
-	return message;
-}
-
-static void
-assert_value(NhipHl7Message *message, const gchar *path, const gchar *expected)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *value = nhip_hl7_message_get_value(message, path, &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, expected);
-}
-
-static void
-assert_raw(NhipHl7Message *message, const gchar *path, const gchar *expected)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *value = nhip_hl7_message_get_raw(message, path, &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, expected);
-}
 
 static void
 assert_parse_error(const gchar *data, gsize length, gint code, const gchar *fragment)
@@ -64,7 +37,7 @@ assert_parse_error(const gchar *data, gsize length, gint code, const gchar *frag
 static void
 assert_roundtrip(const gchar *text)
 {
-	g_autoptr(NhipHl7Message) message = parse_ok(text);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(text);
 	g_autofree gchar *encoded = nhip_hl7_message_to_string(message);
 	g_assert_cmpstr(encoded, ==, text);
 }
@@ -72,7 +45,7 @@ assert_roundtrip(const gchar *text)
 static void
 test_parse_basic(void)
 {
-	g_autoptr(NhipHl7Message) message = parse_ok(ORU_SAMPLE);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(ORU_SAMPLE);
 
 	g_assert_cmpuint(nhip_hl7_message_get_n_segments(message), ==, 6);
 	g_assert_cmpstr(nhip_hl7_message_get_segment_id(message, 0), ==, "MSH");
@@ -84,40 +57,41 @@ test_parse_basic(void)
 	g_assert_cmpuint(nhip_hl7_message_get_n_fields(message, 4), ==, 11);
 	g_assert_cmpstr(nhip_hl7_message_get_delimiters(message), ==, "|^~\\&");
 
-	assert_value(message, "MSH-1", "|");
-	assert_value(message, "MSH-2", "^~\\&");
-	assert_value(message, "MSH-3", "NHIP");
-	assert_value(message, "MSH-4-2", "79001");
-	assert_value(message, "MSH-9-1", "ORU");
-	assert_value(message, "MSH.9.2", "R01");
-	assert_value(message, "MSH-10", "MSG00001");
-	assert_value(message, "MSH-18", "UNICODE UTF-8");
-	assert_value(message, "PID-3", "079123456789");
-	assert_value(message, "PID-3-4", "BYT");
-	assert_value(message, "PID-3(2)-1", "GD4797912345678");
-	assert_value(message, "PID-3(2)-5", "HC");
-	assert_value(message, "PID-5", "NGUYỄN");
-	assert_value(message, "PID-5-2", "THỊ ĐÀO");
-	assert_value(message, "PID-11-3", "Xã Tân Hòa");
-	assert_value(message, "OBX-5", "72");
-	assert_value(message, "OBX[1]-3-1", "8867-4");
-	assert_value(message, "OBX[2]-3-1", "8310-5");
-	assert_value(message, "OBX[2]-5", "37.8");
-	assert_value(message, "OBX[2]-6-3", "UCUM");
-	assert_value(message, "OBX[2]-8", "H");
+	nhip_hl7_test_assert_value(message, "MSH-1", "|");
+	nhip_hl7_test_assert_value(message, "MSH-2", "^~\\&");
+	nhip_hl7_test_assert_value(message, "MSH-3", "NHIP");
+	nhip_hl7_test_assert_value(message, "MSH-4-2", "79001");
+	nhip_hl7_test_assert_value(message, "MSH-9-1", "ORU");
+	nhip_hl7_test_assert_value(message, "MSH.9.2", "R01");
+	nhip_hl7_test_assert_value(message, "MSH-10", "MSG00001");
+	nhip_hl7_test_assert_value(message, "MSH-18", "UNICODE UTF-8");
+	nhip_hl7_test_assert_value(message, "PID-3", "079123456789");
+	nhip_hl7_test_assert_value(message, "PID-3-4", "BYT");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-1", "GD4797912345678");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-5", "HC");
+	nhip_hl7_test_assert_value(message, "PID-5", "NGUYỄN");
+	nhip_hl7_test_assert_value(message, "PID-5-2", "THỊ ĐÀO");
+	nhip_hl7_test_assert_value(message, "PID-11-3", "Xã Tân Hòa");
+	nhip_hl7_test_assert_value(message, "OBX-5", "72");
+	nhip_hl7_test_assert_value(message, "OBX[1]-3-1", "8867-4");
+	nhip_hl7_test_assert_value(message, "OBX[2]-3-1", "8310-5");
+	nhip_hl7_test_assert_value(message, "OBX[2]-5", "37.8");
+	nhip_hl7_test_assert_value(message, "OBX[2]-6-3", "UCUM");
+	nhip_hl7_test_assert_value(message, "OBX[2]-8", "H");
 	/* absent parts of present segments are empty */
-	assert_value(message, "OBX[2]-30", "");
-	assert_value(message, "PID-5-7", "");
-	assert_value(message, "PID-3(5)-1", "");
-	assert_raw(message, "PID-3", "079123456789^^^BYT^NI~GD4797912345678^^^BHXH^HC");
-	assert_raw(message, "PID-3(2)", "GD4797912345678^^^BHXH^HC");
-	assert_raw(message, "OBX[2]-3", "8310-5^Body temperature^LN");
+	nhip_hl7_test_assert_value(message, "OBX[2]-30", "");
+	nhip_hl7_test_assert_value(message, "PID-5-7", "");
+	nhip_hl7_test_assert_value(message, "PID-3(5)-1", "");
+	nhip_hl7_test_assert_raw(message, "PID-3",
+				 "079123456789^^^BYT^NI~GD4797912345678^^^BHXH^HC");
+	nhip_hl7_test_assert_raw(message, "PID-3(2)", "GD4797912345678^^^BHXH^HC");
+	nhip_hl7_test_assert_raw(message, "OBX[2]-3", "8310-5^Body temperature^LN");
 }
 
 static void
 test_parse_missing_segment(void)
 {
-	g_autoptr(NhipHl7Message) message = parse_ok(ORU_SAMPLE);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(ORU_SAMPLE);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *value = nhip_hl7_message_get_value(message, "OBX[3]-5", &error);
 
@@ -148,31 +122,32 @@ test_roundtrip_line_endings(void)
 	const gchar *inputs[] = { lf, crlf, none, blank };
 
 	for (guint i = 0; i < G_N_ELEMENTS(inputs); i++) {
-		g_autoptr(NhipHl7Message) message = parse_ok(inputs[i]);
+		g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(inputs[i]);
 		g_autofree gchar *encoded = nhip_hl7_message_to_string(message);
 		g_assert_cmpuint(nhip_hl7_message_get_n_segments(message), ==, 3);
 		g_assert_cmpstr(encoded, ==, expected);
-		assert_value(message, "PID-3", "42");
+		nhip_hl7_test_assert_value(message, "PID-3", "42");
 	}
 }
 
 static void
 test_escape_decode(void)
 {
-	g_autoptr(NhipHl7Message) message =
-		parse_ok("MSH|^~\\&|||||||ORU^R01|4|P|2.5.1\r"
-			 "NTE|1|L|pipe\\F\\caret\\S\\amp\\T\\tilde\\R\\back\\E\\end|"
-			 "line1\\.br\\line2|\\XC3A1\\ \\X0D0A\\|\\H\\bold\\N\\|C:\\temp\\file.txt|"
-			 "\\.sp2\\a\\.in+4\\b\\Zfoo\\c\r");
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(
+		"MSH|^~\\&|||||||ORU^R01|4|P|2.5.1\r"
+		"NTE|1|L|pipe\\F\\caret\\S\\amp\\T\\tilde\\R\\back\\E\\end|"
+		"line1\\.br\\line2|\\XC3A1\\ \\X0D0A\\|\\H\\bold\\N\\|C:\\temp\\file.txt|"
+		"\\.sp2\\a\\.in+4\\b\\Zfoo\\c\r");
 
-	assert_value(message, "NTE-3", "pipe|caret^amp&tilde~back\\end");
-	assert_value(message, "NTE-4", "line1\nline2");
-	assert_value(message, "NTE-5", "á \r\n");
-	assert_value(message, "NTE-6", "bold");
+	nhip_hl7_test_assert_value(message, "NTE-3", "pipe|caret^amp&tilde~back\\end");
+	nhip_hl7_test_assert_value(message, "NTE-4", "line1\nline2");
+	nhip_hl7_test_assert_value(message, "NTE-5", "á \r\n");
+	nhip_hl7_test_assert_value(message, "NTE-6", "bold");
 	/* unknown sequences are kept: senders write Windows paths unescaped */
-	assert_value(message, "NTE-7", "C:\\temp\\file.txt");
-	assert_value(message, "NTE-8", "abc");
-	assert_raw(message, "NTE-3", "pipe\\F\\caret\\S\\amp\\T\\tilde\\R\\back\\E\\end");
+	nhip_hl7_test_assert_value(message, "NTE-7", "C:\\temp\\file.txt");
+	nhip_hl7_test_assert_value(message, "NTE-8", "abc");
+	nhip_hl7_test_assert_raw(message, "NTE-3",
+				 "pipe\\F\\caret\\S\\amp\\T\\tilde\\R\\back\\E\\end");
 }
 
 static void
@@ -190,14 +165,15 @@ test_escape_encode(void)
 	g_assert_no_error(error);
 	g_assert_true(nhip_hl7_message_set_value(message, "NTE-3", value, &error));
 	g_assert_no_error(error);
-	assert_raw(message, "NTE-3",
-		   "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\.br\\g\\X0D\\\\.br\\h\\X0D\\i\\X01\\j\tk");
+	nhip_hl7_test_assert_raw(
+		message, "NTE-3",
+		"a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\.br\\g\\X0D\\\\.br\\h\\X0D\\i\\X01\\j\tk");
 	/* LF is the line break; a CR is kept as a character, so values come back unchanged */
-	assert_value(message, "NTE-3", value);
+	nhip_hl7_test_assert_value(message, "NTE-3", value);
 
 	encoded = nhip_hl7_message_to_string(message);
-	reparsed = parse_ok(encoded);
-	assert_value(reparsed, "NTE-3", value);
+	reparsed = nhip_hl7_test_parse_ok(encoded);
+	nhip_hl7_test_assert_value(reparsed, "NTE-3", value);
 
 	escaped = nhip_hl7_message_escape(message, "x^y");
 	g_assert_cmpstr(escaped, ==, "x\\S\\y");
@@ -257,7 +233,7 @@ test_delimiters_custom(void)
 	const gchar *text = "MSH#*@!$#SENDER*APP#FAC#####ORU*R01#6#P#2.5.1\r"
 			    "PID#1##ID1*X$Y$Z@ID2##TRẦN*VĂN AN\r"
 			    "NTE#1##hash!F!star!S!at!R!bang!E!dollar!T!|^~\\&\r";
-	g_autoptr(NhipHl7Message) message = parse_ok(text);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(text);
 	g_autoptr(NhipHl7Message) built = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *encoded = nhip_hl7_message_to_string(message);
@@ -265,15 +241,15 @@ test_delimiters_custom(void)
 
 	g_assert_cmpstr(encoded, ==, text);
 	g_assert_cmpstr(nhip_hl7_message_get_delimiters(message), ==, "#*@!$");
-	assert_value(message, "MSH-1", "#");
-	assert_value(message, "MSH-2", "*@!$");
-	assert_value(message, "MSH-3-2", "APP");
-	assert_value(message, "MSH-9-2", "R01");
-	assert_value(message, "PID-3-2-3", "Z");
-	assert_value(message, "PID-3(2)", "ID2");
-	assert_value(message, "PID-5-2", "VĂN AN");
+	nhip_hl7_test_assert_value(message, "MSH-1", "#");
+	nhip_hl7_test_assert_value(message, "MSH-2", "*@!$");
+	nhip_hl7_test_assert_value(message, "MSH-3-2", "APP");
+	nhip_hl7_test_assert_value(message, "MSH-9-2", "R01");
+	nhip_hl7_test_assert_value(message, "PID-3-2-3", "Z");
+	nhip_hl7_test_assert_value(message, "PID-3(2)", "ID2");
+	nhip_hl7_test_assert_value(message, "PID-5-2", "VĂN AN");
 	/* the usual delimiters are plain text here */
-	assert_value(message, "NTE-3", "hash#star*at@bang!dollar$|^~\\&");
+	nhip_hl7_test_assert_value(message, "NTE-3", "hash#star*at@bang!dollar$|^~\\&");
 
 	built = nhip_hl7_message_new_with_delimiters("#*@!$", &error);
 	g_assert_no_error(error);
@@ -288,11 +264,11 @@ static void
 test_delimiters_truncation(void)
 {
 	g_autoptr(NhipHl7Message) message =
-		parse_ok("MSH|^~\\&#|||||||ORU^R01|7|P|2.7\rNTE|1||a\\P\\b#c\r");
+		nhip_hl7_test_parse_ok("MSH|^~\\&#|||||||ORU^R01|7|P|2.7\rNTE|1||a\\P\\b#c\r");
 
 	g_assert_cmpstr(nhip_hl7_message_get_delimiters(message), ==, "|^~\\&#");
-	assert_value(message, "MSH-2", "^~\\&#");
-	assert_value(message, "NTE-3", "a#b#c");
+	nhip_hl7_test_assert_value(message, "MSH-2", "^~\\&#");
+	nhip_hl7_test_assert_value(message, "NTE-3", "a#b#c");
 }
 
 static void
@@ -321,36 +297,36 @@ static void
 test_fields_empty_and_trailing(void)
 {
 	const gchar *text = "MSH|^~\\&|||||||ADT^A08|8|P|2.5.1|\rPID|||X||\rZZ1|\rZZ2\r";
-	g_autoptr(NhipHl7Message) message = parse_ok(text);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(text);
 	g_autofree gchar *encoded = nhip_hl7_message_to_string(message);
 
 	g_assert_cmpstr(encoded, ==, text);
 	g_assert_cmpuint(nhip_hl7_message_get_n_fields(message, 1), ==, 5);
 	g_assert_cmpuint(nhip_hl7_message_get_n_fields(message, 2), ==, 1);
 	g_assert_cmpuint(nhip_hl7_message_get_n_fields(message, 3), ==, 0);
-	assert_value(message, "PID-1", "");
-	assert_value(message, "PID-3", "X");
-	assert_value(message, "PID-5", "");
-	assert_value(message, "PID-40", "");
-	assert_value(message, "ZZ1-1", "");
-	assert_value(message, "ZZ2-1", "");
-	assert_value(message, "MSH-13", "");
+	nhip_hl7_test_assert_value(message, "PID-1", "");
+	nhip_hl7_test_assert_value(message, "PID-3", "X");
+	nhip_hl7_test_assert_value(message, "PID-5", "");
+	nhip_hl7_test_assert_value(message, "PID-40", "");
+	nhip_hl7_test_assert_value(message, "ZZ1-1", "");
+	nhip_hl7_test_assert_value(message, "ZZ2-1", "");
+	nhip_hl7_test_assert_value(message, "MSH-13", "");
 }
 
 static void
 test_fields_null_value(void)
 {
 	const gchar *text = "MSH|^~\\&|||||||ADT^A08|9|P|2.5.1\rPID|1||42||\"\"^THU||\"\"\r";
-	g_autoptr(NhipHl7Message) message = parse_ok(text);
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(text);
 	g_autoptr(NhipHl7Message) built = nhip_hl7_message_new();
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *encoded = nhip_hl7_message_to_string(message);
 	g_autofree gchar *built_text = NULL;
 
 	g_assert_cmpstr(encoded, ==, text);
-	assert_value(message, "PID-5-1", NHIP_HL7_NULL);
-	assert_value(message, "PID-5-2", "THU");
-	assert_value(message, "PID-7", NHIP_HL7_NULL);
+	nhip_hl7_test_assert_value(message, "PID-5-1", NHIP_HL7_NULL);
+	nhip_hl7_test_assert_value(message, "PID-5-2", "THU");
+	nhip_hl7_test_assert_value(message, "PID-7", NHIP_HL7_NULL);
 
 	g_assert_cmpuint(nhip_hl7_message_append_segment(built, "PID", &error), ==, 1);
 	g_assert_true(nhip_hl7_message_set_value(built, "PID-7", NHIP_HL7_NULL, &error));
@@ -363,8 +339,8 @@ static void
 test_fields_repetitions_components(void)
 {
 	g_autoptr(NhipHl7Message) message =
-		parse_ok("MSH|^~\\&|||||||ADT^A04|10|P|2.5.1\r"
-			 "PID|1||A^^^X&Y&Z^MR~B^^^W^PI~~D||||||||^^Huế~^^Hà Nội\r");
+		nhip_hl7_test_parse_ok("MSH|^~\\&|||||||ADT^A04|10|P|2.5.1\r"
+				       "PID|1||A^^^X&Y&Z^MR~B^^^W^PI~~D||||||||^^Huế~^^Hà Nội\r");
 	g_autoptr(GError) error = NULL;
 	guint n = 0;
 
@@ -378,19 +354,19 @@ test_fields_repetitions_components(void)
 	g_assert_true(nhip_hl7_message_get_n_repetitions(message, "PID-99", &n, &error));
 	g_assert_cmpuint(n, ==, 0);
 
-	assert_value(message, "PID-3", "A");
-	assert_value(message, "PID-3-4", "X");
-	assert_value(message, "PID-3-4-2", "Y");
-	assert_value(message, "PID-3-4-3", "Z");
-	assert_value(message, "PID-3-4-4", "");
-	assert_value(message, "PID-3(2)-1", "B");
-	assert_value(message, "PID-3(2)-4", "W");
-	assert_value(message, "PID-3(3)", "");
-	assert_value(message, "PID-3(4)", "D");
-	assert_value(message, "PID-11(2)-3", "Hà Nội");
-	assert_raw(message, "PID-3-4", "X&Y&Z");
-	assert_raw(message, "PID-3(2)", "B^^^W^PI");
-	assert_raw(message, "PID-3-4-2", "Y");
+	nhip_hl7_test_assert_value(message, "PID-3", "A");
+	nhip_hl7_test_assert_value(message, "PID-3-4", "X");
+	nhip_hl7_test_assert_value(message, "PID-3-4-2", "Y");
+	nhip_hl7_test_assert_value(message, "PID-3-4-3", "Z");
+	nhip_hl7_test_assert_value(message, "PID-3-4-4", "");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-1", "B");
+	nhip_hl7_test_assert_value(message, "PID-3(2)-4", "W");
+	nhip_hl7_test_assert_value(message, "PID-3(3)", "");
+	nhip_hl7_test_assert_value(message, "PID-3(4)", "D");
+	nhip_hl7_test_assert_value(message, "PID-11(2)-3", "Hà Nội");
+	nhip_hl7_test_assert_raw(message, "PID-3-4", "X&Y&Z");
+	nhip_hl7_test_assert_raw(message, "PID-3(2)", "B^^^W^PI");
+	nhip_hl7_test_assert_raw(message, "PID-3-4-2", "Y");
 }
 
 static void
@@ -417,12 +393,12 @@ test_vietnamese(void)
 	/* UTF-8 travels as it is, never as \X..\ */
 	g_assert_nonnull(strstr(encoded, "NGUYỄN THỊ ĐÀO"));
 	g_assert_null(strstr(encoded, "\\X"));
-	reparsed = parse_ok(encoded);
+	reparsed = nhip_hl7_test_parse_ok(encoded);
 	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
 		g_autofree gchar *path = g_strdup_printf("PID-11(%u)-3", i + 1);
-		assert_value(reparsed, path, names[i]);
+		nhip_hl7_test_assert_value(reparsed, path, names[i]);
 	}
-	assert_value(reparsed, "MSH-18", "UNICODE UTF-8");
+	nhip_hl7_test_assert_value(reparsed, "MSH-18", "UNICODE UTF-8");
 }
 
 static void
@@ -472,25 +448,25 @@ test_build_message(void)
 static void
 test_set_padding_and_replace(void)
 {
-	g_autoptr(NhipHl7Message) message =
-		parse_ok("MSH|^~\\&|||||||ADT^A08|11|P|2.5.1\rPID|1||A^B^C~D||X&Y^Z\r");
+	g_autoptr(NhipHl7Message) message = nhip_hl7_test_parse_ok(
+		"MSH|^~\\&|||||||ADT^A08|11|P|2.5.1\rPID|1||A^B^C~D||X&Y^Z\r");
 	g_autoptr(GError) error = NULL;
 
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-3-2", "Q", &error));
-	assert_raw(message, "PID-3", "A^Q^C~D");
+	nhip_hl7_test_assert_raw(message, "PID-3", "A^Q^C~D");
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-3(2)-3", "R", &error));
-	assert_raw(message, "PID-3", "A^Q^C~D^^R");
+	nhip_hl7_test_assert_raw(message, "PID-3", "A^Q^C~D^^R");
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-5-1-2", "W", &error));
-	assert_raw(message, "PID-5", "X&W^Z");
+	nhip_hl7_test_assert_raw(message, "PID-5", "X&W^Z");
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-8(3)-4-2", "V", &error));
-	assert_raw(message, "PID-8", "~~^^^&V");
+	nhip_hl7_test_assert_raw(message, "PID-8", "~~^^^&V");
 	/* a path without repetition or component replaces the whole field */
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-3", "only", &error));
-	assert_raw(message, "PID-3", "only");
+	nhip_hl7_test_assert_raw(message, "PID-3", "only");
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-3(2)", "two^2", &error));
-	assert_raw(message, "PID-3", "only~two\\S\\2");
+	nhip_hl7_test_assert_raw(message, "PID-3", "only~two\\S\\2");
 	g_assert_true(nhip_hl7_message_set_value(message, "PID-1", NULL, &error));
-	assert_raw(message, "PID-1", "");
+	nhip_hl7_test_assert_raw(message, "PID-1", "");
 	g_assert_no_error(error);
 }
 
@@ -614,8 +590,8 @@ test_malformed_segments(void)
 	assert_parse_error(short_id, strlen(short_id), NHIP_HL7_ERROR_SEGMENT, "“PI”");
 	assert_parse_error(broken, strlen(broken), NHIP_HL7_ERROR_SEGMENT, "“line two”");
 	/* unknown and Z segments are kept */
-	message = parse_ok(unknown);
-	assert_value(message, "ZXY-2", "custom");
+	message = nhip_hl7_test_parse_ok(unknown);
+	nhip_hl7_test_assert_value(message, "ZXY-2", "custom");
 	g_assert_cmpuint(nhip_hl7_message_get_n_segments(message), ==, 3);
 }
 
@@ -642,7 +618,7 @@ test_malformed_encoding(void)
 			   "HL7 segment 2 (PID) field 3: ");
 	assert_parse_error(truncated, strlen(truncated), NHIP_HL7_ERROR_ENCODING,
 			   "HL7 segment 2 (PID) field 3: ");
-	message = parse_ok(ascii);
+	message = nhip_hl7_test_parse_ok(ascii);
 	g_assert_nonnull(message);
 }
 
