@@ -521,14 +521,6 @@ search_tier(const gchar *name, const gchar *query)
 	return g_str_has_prefix(given, last) ? 2 : 3;
 }
 
-/* nhip_search_tier(name_folded, query_folded) for SQL */
-static void
-search_tier_func(sqlite3_context *context, gint argc, sqlite3_value **argv)
-{
-	sqlite3_result_int(context, search_tier((const gchar *)sqlite3_value_text(argv[0]),
-						(const gchar *)sqlite3_value_text(argv[1])));
-}
-
 typedef struct {
 	gint64 id;
 	gint tier;
@@ -555,26 +547,6 @@ search_hit_clear(gpointer data)
 {
 	SearchHit *hit = data;
 	g_free(hit->name);
-}
-
-/**
- * nhipi_store_register_functions:
- * @self: the store
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-nhipi_store_register_functions(NhipStore *self, GError **error)
-{
-	gint rc = sqlite3_create_function(self->db, "nhip_search_tier", 2,
-					  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
-					  NULL, search_tier_func, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		nhipi_store_set_error(self, rc, _("open the database"), error);
-		return FALSE;
-	}
-	return TRUE;
 }
 
 static gboolean

@@ -66,6 +66,5 @@ NhipStore *nhipi_store_open_at_version(const gchar *path, gint version, GError *
 /* the search index (nhip-store-patients.c) */
 gboolean
 nhipi_store_search_index_patient(NhipStore *self, const NhipPatient *patient, GError **error);
-gboolean nhipi_store_register_functions(NhipStore *self, GError **error);
 
 G_END_DECLS

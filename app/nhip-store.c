@@ -814,8 +814,6 @@ store_open(const gchar *path, gint target, GError **error)
 			      "PRAGMA trusted_schema = OFF;",
 			      error))
 		return NULL;
-	if (!nhipi_store_register_functions(self, error))
-		return NULL;
 	if (!store_migrate(self, target, error))
 		return NULL;
 	/* statements cached during migration may refer to the old schema */
