@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "nhip-test-utils.h"
 
@@ -152,4 +153,120 @@ nhip_test_sql_int(const gchar *path, const gchar *sql)
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	return value;
+}
+
+/**
+ * nhip_test_sql_text:
+ * @path: a database file
+ * @sql: a query returning one text value
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+gchar *
+nhip_test_sql_text(const gchar *path, const gchar *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	gchar *value;
+
+	g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	value = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+/**
+ * nhip_test_run_clear:
+ * @run: a result
+ */
+void
+nhip_test_run_clear(NhipTestRun *run)
+{
+	g_clear_pointer(&run->out, g_free);
+	g_clear_pointer(&run->err, g_free);
+}
+
+/**
+ * nhip_test_runv:
+ * @argv: the program and its arguments
+ *
+ * Runs a program to its end and keeps what it printed.
+ *
+ * Returns: its exit status and output
+ */
+NhipTestRun
+nhip_test_runv(const gchar *const *argv)
+{
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GError) error = NULL;
+	NhipTestRun run = { 0 };
+
+	proc = g_subprocess_newv(
+		argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, &run.out, &run.err, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_get_if_exited(proc));
+	run.status = g_subprocess_get_exit_status(proc);
+	return run;
+}
+
+/**
+ * nhip_test_run:
+ * @program: the program
+ * @...: its arguments, then %NULL
+ *
+ * Returns: its exit status and output
+ */
+NhipTestRun
+nhip_test_run(const gchar *program, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	va_list ap;
+
+	g_ptr_array_add(args, (gpointer)program);
+	va_start(ap, program);
+	for (const gchar *arg = va_arg(ap, const gchar *); arg != NULL;
+	     arg = va_arg(ap, const gchar *))
+		g_ptr_array_add(args, (gpointer)arg);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	return nhip_test_runv((const gchar *const *)args->pdata);
+}
+
+/**
+ * nhip_test_assert_one_line_error:
+ * @run: a result of nhipctl
+ * @status: the exit status it must have
+ *
+ * Checks that nhipctl failed with @status and said why on one line of standard error.
+ */
+void
+nhip_test_assert_one_line_error(const NhipTestRun *run, gint status)
+{
+	if (run->status != status)
+		g_error("exit %d, expected %d; stderr: %s", run->status, status, run->err);
+	g_assert_true(g_str_has_prefix(run->err, "nhipctl"));
+	g_assert_true(g_str_has_suffix(run->err, "\n"));
+	g_assert_true(strchr(run->err, '\n') == run->err + strlen(run->err) - 1);
+}
+
+/**
+ * nhip_test_free_port:
+ *
+ * Returns: a TCP port nobody listens on right now
+ */
+guint16
+nhip_test_free_port(void)
+{
+	g_autoptr(GSocketListener) listener = g_socket_listener_new();
+	g_autoptr(GError) error = NULL;
+	guint16 port = g_socket_listener_add_any_inet_port(listener, NULL, &error);
+
+	g_assert_no_error(error);
+	g_socket_listener_close(listener);
+	return port;
 }
