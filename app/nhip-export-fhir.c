@@ -1255,17 +1255,8 @@ nhip_export_fhir_visit(NhipStore *store,
 	g_return_val_if_fail(NHIP_IS_STORE(store), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	facility = nhip_store_facility_get(store, error);
-	if (facility == NULL)
-		return NULL;
-	visit = nhip_store_visit_get(store, visit_id, error);
-	if (visit == NULL)
-		return NULL;
-	patient = nhip_store_patient_get(store, visit->patient_id, error);
-	if (patient == NULL)
-		return NULL;
-	observations = nhip_store_observation_list(store, visit_id, error);
-	if (observations == NULL)
+	if (!nhip_store_visit_get_records(store, visit_id, &facility, &visit, &patient,
+					  &observations, error))
 		return NULL;
 	return nhip_export_fhir_build(facility, patient, visit, observations, options, error);
 }

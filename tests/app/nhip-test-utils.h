@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sqlite3.h>
 
 G_BEGIN_DECLS
@@ -38,5 +38,12 @@ NhipTestRun nhip_test_runv(const gchar *const *argv);
 NhipTestRun nhip_test_run(const gchar *program, ...) G_GNUC_NULL_TERMINATED;
 void nhip_test_assert_one_line_error(const NhipTestRun *run, gint status);
 guint16 nhip_test_free_port(void);
+void nhip_test_run_communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data);
+const gchar *nhip_test_python3(void);
+gboolean nhip_test_python_has(const gchar *module);
+void nhip_test_add_vitals(GPtrArray *observations,
+			  gint64 device_time,
+			  gint64 manual_time,
+			  gdouble temperature);
 
 G_END_DECLS

@@ -42,15 +42,6 @@ fixture_create(void)
 	g_autoptr(GPtrArray) obs =
 		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_observation_free);
 	const gchar *icd[] = { "I10", "E11.9", NULL };
-	static const struct {
-		NhipVitalKind kind;
-		gdouble value;
-	} manual[] = {
-		{ NHIP_VITAL_SPO2, 92 },     { NHIP_VITAL_TEMPERATURE, 37.0 },
-		{ NHIP_VITAL_WEIGHT, 52.4 }, { NHIP_VITAL_HEIGHT, 156 },
-		{ NHIP_VITAL_GLUCOSE, 5.6 }, { NHIP_VITAL_RESP_RATE, 18 },
-	};
-	NhipObservation *o;
 
 	g_assert_no_error(error);
 	facility->address = g_strdup("Thôn 1, xã Tân Hòa, huyện Buôn Đôn");
@@ -80,21 +71,7 @@ fixture_create(void)
 
 	visit_full_id = nhip_store_visit_open(store, patient_id, "Đau đầu, chóng mặt", &error);
 	g_assert_no_error(error);
-	o = nhip_observation_new(NHIP_VITAL_BLOOD_PRESSURE, 142, 91);
-	o->measured_at = T_BP;
-	o->device_id = g_strdup("omron-hid:SN4411");
-	o->device_model = g_strdup("HEM-7121");
-	g_ptr_array_add(obs, o);
-	o = nhip_observation_new(NHIP_VITAL_PULSE, 78, NAN);
-	o->measured_at = T_BP;
-	o->device_id = g_strdup("omron-hid:SN4411");
-	o->device_model = g_strdup("HEM-7121");
-	g_ptr_array_add(obs, o);
-	for (guint i = 0; i < G_N_ELEMENTS(manual); i++) {
-		o = nhip_observation_new(manual[i].kind, manual[i].value, NAN);
-		o->measured_at = T_ALL;
-		g_ptr_array_add(obs, o);
-	}
+	nhip_test_add_vitals(obs, T_BP, T_ALL, 37.0);
 	g_assert_true(nhip_store_observations_add(store, visit_full_id, obs, &error));
 	g_assert_no_error(error);
 	g_assert_true(nhip_store_visit_close(store, visit_full_id, icd, NULL, &error));
@@ -842,11 +819,7 @@ main(int argc, char **argv)
 	gint rc;
 
 	g_test_init(&argc, &argv, NULL);
-	python3 = g_getenv("NHIP_PYTHON3");
-	if (python3 == NULL)
-		python3 = "/usr/bin/python3";
-	if (!g_file_test(python3, G_FILE_TEST_IS_EXECUTABLE))
-		python3 = NULL;
+	python3 = nhip_test_python3();
 	dir = nhip_test_tmpdir();
 	db = g_build_filename(dir, "station.db", NULL);
 	fixture_create();

@@ -334,19 +334,6 @@ payload_of(Fixture *f, gint64 id)
 	return nhip_test_sql_text(f->db, sql);
 }
 
-static gboolean
-python_hl7_available(void)
-{
-	g_autoptr(GSubprocess) proc = NULL;
-
-	if (python3 == NULL)
-		return FALSE;
-	proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-					G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-				NULL, python3, "-c", "import hl7.mllp", NULL);
-	return proc != NULL && g_subprocess_wait_check(proc, NULL, NULL);
-}
-
 /* queue while nothing listens, fail once, then deliver to python-hl7's hl7.mllp server:
  * every message exactly once, in queue order, each nhipctl a new process */
 static void
@@ -372,7 +359,7 @@ test_flush_in_order(Fixture *f, gconstpointer data)
 	g_auto(GStrv) lines = NULL;
 	guint n_recv = 0;
 
-	if (!python_hl7_available()) {
+	if (python3 == NULL || !nhip_test_python_has("hl7.mllp")) {
 		g_test_skip("python3-hl7 is not installed (tools/dev installs it)");
 		return;
 	}
@@ -499,20 +486,6 @@ receiver_handler(NhipMllpListener *listener,
 	}
 }
 
-static void
-communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	NhipTestRun *run = user_data;
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &run->out,
-							   &run->err, &error));
-	g_assert_no_error(error);
-	run->status = g_subprocess_get_if_exited(G_SUBPROCESS(source))
-			      ? g_subprocess_get_exit_status(G_SUBPROCESS(source))
-			      : 128 + g_subprocess_get_term_sig(G_SUBPROCESS(source));
-}
-
 /* runs `nhipctl hl7 flush` against @listener while this process serves it */
 static NhipTestRun
 flush_to(Fixture *f, NhipMllpListener *listener, Receiver *receiver, gboolean json)
@@ -528,7 +501,7 @@ flush_to(Fixture *f, NhipMllpListener *listener, Receiver *receiver, gboolean js
 				json ? "--json" : NULL, NULL);
 	g_assert_no_error(error);
 	receiver->sender = proc;
-	g_subprocess_communicate_utf8_async(proc, NULL, NULL, communicate_cb, &run);
+	g_subprocess_communicate_utf8_async(proc, NULL, NULL, nhip_test_run_communicate_cb, &run);
 	while (run.status < 0)
 		g_main_context_iteration(NULL, TRUE);
 	receiver->sender = NULL;
@@ -724,11 +697,7 @@ main(int argc, char **argv)
 	gint rc;
 
 	g_test_init(&argc, &argv, NULL);
-	python3 = g_getenv("NHIP_PYTHON3");
-	if (python3 == NULL)
-		python3 = "/usr/bin/python3";
-	if (!g_file_test(python3, G_FILE_TEST_IS_EXECUTABLE))
-		python3 = NULL;
+	python3 = nhip_test_python3();
 
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 	ADD("/outbox/order", test_order);
