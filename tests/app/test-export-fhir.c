@@ -518,6 +518,7 @@ test_deterministic(void)
 	g_autofree gchar *expected = NULL;
 
 	g_assert_cmpstr(first, ==, second);
+	g_assert_true(json_node_equal(a, b));
 	/* the RFC 4122 name-based UUID of "python.org" in the DNS namespace */
 	uuid = nhip_export_fhir_uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org");
 	g_assert_cmpstr(uuid, ==, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
@@ -771,6 +772,8 @@ test_cli(void)
 	g_autofree gchar *no_db = g_build_filename(dir, "absent.db", NULL);
 	g_auto(NhipTestRun) missing_db = { 0 };
 
+	/* the same Bundle as the library builds */
+	g_assert_cmpuint(json_array_get_length(entries_of(bundle)), ==, 15);
 	compact = nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "fhir", visit, NULL);
 	g_assert_cmpint(compact.status, ==, 0);
 	g_assert_cmpstr(compact.err, ==, "");

@@ -633,6 +633,7 @@ test_flush_lock(Fixture *f, gconstpointer data)
 	nhip_test_assert_one_line_error(&run, 5);
 	g_assert_nonnull(strstr(run.err, "another"));
 	g_assert_cmpint(sql_int(f, "SELECT attempts FROM outbox WHERE id = 1"), ==, 0);
+	g_assert_null(strstr(run.err, control_id));
 	close(fd);
 }
 
@@ -646,6 +647,7 @@ test_flush_missing_file(Fixture *f, gconstpointer data)
 	g_autofree gchar *reason = NULL;
 	g_auto(NhipTestRun) run = { 0 };
 
+	g_assert_nonnull(strstr(path, control_id));
 	g_assert_cmpint(g_unlink(path), ==, 0);
 	run = flush_to(f, listener, &receiver, FALSE);
 	g_assert_cmpint(run.status, ==, 3);
