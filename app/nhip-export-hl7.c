@@ -679,20 +679,10 @@ nhip_export_hl7_visit(NhipStore *store,
 	g_return_val_if_fail(NHIP_IS_STORE(store), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	facility = nhip_store_facility_get(store, error);
-	if (facility == NULL)
+	if (!nhip_store_visit_get_records(store, visit_id, &facility, &visit, &patient,
+					  type == NHIP_EXPORT_HL7_ORU_R01 ? &observations : NULL,
+					  error))
 		return NULL;
-	visit = nhip_store_visit_get(store, visit_id, error);
-	if (visit == NULL)
-		return NULL;
-	patient = nhip_store_patient_get(store, visit->patient_id, error);
-	if (patient == NULL)
-		return NULL;
-	if (type == NHIP_EXPORT_HL7_ORU_R01) {
-		observations = nhip_store_observation_list(store, visit_id, error);
-		if (observations == NULL)
-			return NULL;
-	}
 	return nhip_export_hl7_build(type, facility, patient, visit, observations, options, error);
 }
 

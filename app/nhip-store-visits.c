@@ -779,3 +779,58 @@ nhip_store_attachment_list(NhipStore *self, gint64 visit_id, GError **error)
 	}
 	return g_steal_pointer(&list);
 }
+
+/**
+ * nhip_store_visit_get_records:
+ * @self: the store
+ * @visit_id: a visit
+ * @facility: (out) (transfer full): the station's facility
+ * @visit: (out) (transfer full): the visit
+ * @patient: (out) (transfer full): its patient
+ * @observations: (out) (transfer full) (optional) (element-type NhipObservation): its
+ *   observations in time order, or %NULL not to read them
+ * @error: return location for a #GError
+ *
+ * Reads everything an export of a visit needs. On failure nothing is returned.
+ *
+ * Returns: %TRUE on success; %FALSE with %NHIP_STORE_ERROR_NOT_FOUND for no such visit or
+ *   no facility set
+ */
+gboolean
+nhip_store_visit_get_records(NhipStore *self,
+			     gint64 visit_id,
+			     NhipFacility **facility,
+			     NhipVisit **visit,
+			     NhipPatient **patient,
+			     GPtrArray **observations,
+			     GError **error)
+{
+	g_autoptr(NhipFacility) facility_local = NULL;
+	g_autoptr(NhipVisit) visit_local = NULL;
+	g_autoptr(NhipPatient) patient_local = NULL;
+	g_autoptr(GPtrArray) observations_local = NULL;
+
+	g_return_val_if_fail(NHIP_IS_STORE(self), FALSE);
+	g_return_val_if_fail(facility != NULL && visit != NULL && patient != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	facility_local = nhip_store_facility_get(self, error);
+	if (facility_local == NULL)
+		return FALSE;
+	visit_local = nhip_store_visit_get(self, visit_id, error);
+	if (visit_local == NULL)
+		return FALSE;
+	patient_local = nhip_store_patient_get(self, visit_local->patient_id, error);
+	if (patient_local == NULL)
+		return FALSE;
+	if (observations != NULL) {
+		observations_local = nhip_store_observation_list(self, visit_id, error);
+		if (observations_local == NULL)
+			return FALSE;
+		*observations = g_steal_pointer(&observations_local);
+	}
+	*facility = g_steal_pointer(&facility_local);
+	*visit = g_steal_pointer(&visit_local);
+	*patient = g_steal_pointer(&patient_local);
+	return TRUE;
+}

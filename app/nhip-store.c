@@ -22,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "nhip-outbox.h"
 #include "nhip-store-private.h"
 #include "nhip-text.h"
 #include "nhip-validate.h"
@@ -1074,6 +1075,8 @@ nhip_store_facility_get(NhipStore *self, GError **error)
  * @priority: higher goes first (urgent cases)
  * @error: return location for a #GError
  *
+ * The same as nhip_outbox_enqueue(), where the rest of the outbox lives.
+ *
  * Returns: the outbox id, or 0 on error
  */
 gint64
@@ -1083,34 +1086,5 @@ nhip_store_outbox_enqueue(NhipStore *self,
 			  gint priority,
 			  GError **error)
 {
-	g_autoptr(NhipStoreTxn) txn = NULL;
-	g_autoptr(NhipStmt) stmt = NULL;
-	gint64 now = nhipi_store_now(self);
-	gint64 id;
-
-	g_return_val_if_fail(NHIP_IS_STORE(self), 0);
-	g_return_val_if_fail(kind != NULL && payload_ref != NULL, 0);
-	txn = nhipi_store_txn_begin(self, error);
-	if (txn == NULL)
-		return 0;
-	stmt = nhipi_store_prepare(self,
-				   "INSERT INTO outbox (kind, payload_ref, priority, next_try_at, "
-				   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-				   error);
-	if (stmt == NULL)
-		return 0;
-	nhipi_bind_text(stmt, 1, kind);
-	nhipi_bind_text(stmt, 2, payload_ref);
-	sqlite3_bind_int(stmt, 3, priority);
-	sqlite3_bind_int64(stmt, 4, now);
-	sqlite3_bind_int64(stmt, 5, now);
-	sqlite3_bind_int64(stmt, 6, now);
-	if (!nhipi_store_step_done(self, stmt, _("queue the item for sending"), error))
-		return 0;
-	id = sqlite3_last_insert_rowid(self->db);
-	if (!nhipi_store_audit(self, "outbox.enqueue", kind, id, NULL, error))
-		return 0;
-	if (!nhipi_store_txn_commit(txn, error))
-		return 0;
-	return id;
+	return nhip_outbox_enqueue(self, kind, payload_ref, priority, error);
 }

@@ -107,6 +107,13 @@ gboolean nhip_store_observations_add(NhipStore *self,
 GPtrArray *nhip_store_observation_list(NhipStore *self,
 				       gint64 visit_id,
 				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_store_visit_get_records(NhipStore *self,
+				      gint64 visit_id,
+				      NhipFacility **facility,
+				      NhipVisit **visit,
+				      NhipPatient **patient,
+				      GPtrArray **observations,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * NhipStoreDeviceCounts:

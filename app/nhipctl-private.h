@@ -57,9 +57,12 @@ gboolean nhipctl_parse(const gchar *usage,
 gboolean nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GError **error);
 NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);
+gchar *nhipctl_pad(const gchar *text, glong width) G_GNUC_WARN_UNUSED_RESULT;
 
 /* command groups, each in its own file */
 extern const NhipctlCommand nhipctl_device_commands[];
 extern const NhipctlCommand nhipctl_hl7_commands[];
+extern const NhipctlCommand nhipctl_fhir_commands[];
+extern const NhipctlCommand nhipctl_outbox_commands[];
 
 G_END_DECLS

@@ -111,8 +111,8 @@ nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error)
 }
 
 /* pad to a width in characters, not bytes: names are UTF-8 */
-static gchar *
-pad(const gchar *text, glong width)
+gchar *
+nhipctl_pad(const gchar *text, glong width)
 {
 	glong len = text != NULL ? g_utf8_strlen(text, -1) : 0;
 	g_autofree gchar *spaces = g_strnfill(len < width ? (gsize)(width - len) : 0, ' ');
@@ -604,7 +604,7 @@ cmd_patient_search(NhipctlGlobal *global, gint argc, gchar **argv)
 	}
 	for (guint i = 0; i < results->len; i++) {
 		NhipPatient *p = g_ptr_array_index(results, i);
-		g_autofree gchar *name = pad(p->full_name, 28);
+		g_autofree gchar *name = nhipctl_pad(p->full_name, 28);
 		g_print("%6" PRId64 "  %s %-10s %-6s %-12s %s\n", p->id, name, p->birth,
 			nhip_sex_to_string(p->sex), p->cccd != NULL ? p->cccd : "-",
 			p->bhyt != NULL ? p->bhyt : "-");
@@ -781,7 +781,7 @@ cmd_visit_list(NhipctlGlobal *global, gint argc, gchar **argv)
 		NhipVisit *visit = g_ptr_array_index(visits, i);
 		g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(visit->opened_at);
 		g_autofree gchar *hm = g_date_time_format(at, "%H:%M");
-		g_autofree gchar *name = pad(visit->patient_name, 28);
+		g_autofree gchar *name = nhipctl_pad(visit->patient_name, 28);
 		g_print("%6" PRId64 "  %s  %-6s %s %s\n", visit->id, hm,
 			nhip_visit_status_to_string(visit->status), name,
 			visit->reason != NULL ? visit->reason : "");
@@ -1136,9 +1136,8 @@ static const NhipctlCommand core_commands[] = {
 
 /* every command group; each table ends with a NULL name */
 static const NhipctlCommand *const command_tables[] = {
-	core_commands,
-	nhipctl_device_commands,
-	nhipctl_hl7_commands,
+	core_commands,	       nhipctl_device_commands, nhipctl_hl7_commands,
+	nhipctl_fhir_commands, nhipctl_outbox_commands,
 };
 
 static void

@@ -7,7 +7,11 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
+#include <math.h>
+
+#include "nhip-observation.h"
 #include "nhip-test-utils.h"
 
 /**
@@ -152,4 +156,225 @@ nhip_test_sql_int(const gchar *path, const gchar *sql)
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	return value;
+}
+
+/**
+ * nhip_test_sql_text:
+ * @path: a database file
+ * @sql: a query returning one text value
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+gchar *
+nhip_test_sql_text(const gchar *path, const gchar *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	gchar *value;
+
+	g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	value = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+/**
+ * nhip_test_run_clear:
+ * @run: a result
+ */
+void
+nhip_test_run_clear(NhipTestRun *run)
+{
+	g_clear_pointer(&run->out, g_free);
+	g_clear_pointer(&run->err, g_free);
+}
+
+/**
+ * nhip_test_runv:
+ * @argv: the program and its arguments
+ *
+ * Runs a program to its end and keeps what it printed.
+ *
+ * Returns: its exit status and output
+ */
+NhipTestRun
+nhip_test_runv(const gchar *const *argv)
+{
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GError) error = NULL;
+	NhipTestRun run = { 0 };
+
+	proc = g_subprocess_newv(
+		argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, &run.out, &run.err, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_get_if_exited(proc));
+	run.status = g_subprocess_get_exit_status(proc);
+	return run;
+}
+
+/**
+ * nhip_test_run:
+ * @program: the program
+ * @...: its arguments, then %NULL
+ *
+ * Returns: its exit status and output
+ */
+NhipTestRun
+nhip_test_run(const gchar *program, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	va_list ap;
+
+	g_ptr_array_add(args, (gpointer)program);
+	va_start(ap, program);
+	for (const gchar *arg = va_arg(ap, const gchar *); arg != NULL;
+	     arg = va_arg(ap, const gchar *))
+		g_ptr_array_add(args, (gpointer)arg);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	return nhip_test_runv((const gchar *const *)args->pdata);
+}
+
+/**
+ * nhip_test_assert_one_line_error:
+ * @run: a result of nhipctl
+ * @status: the exit status it must have
+ *
+ * Checks that nhipctl failed with @status and said why on one line of standard error.
+ */
+void
+nhip_test_assert_one_line_error(const NhipTestRun *run, gint status)
+{
+	if (run->status != status)
+		g_error("exit %d, expected %d; stderr: %s", run->status, status, run->err);
+	g_assert_true(g_str_has_prefix(run->err, "nhipctl"));
+	g_assert_true(g_str_has_suffix(run->err, "\n"));
+	g_assert_true(strchr(run->err, '\n') == run->err + strlen(run->err) - 1);
+}
+
+/**
+ * nhip_test_free_port:
+ *
+ * Returns: a TCP port nobody listens on right now
+ */
+guint16
+nhip_test_free_port(void)
+{
+	g_autoptr(GSocketListener) listener = g_socket_listener_new();
+	g_autoptr(GError) error = NULL;
+	guint16 port = g_socket_listener_add_any_inet_port(listener, NULL, &error);
+
+	g_assert_no_error(error);
+	g_socket_listener_close(listener);
+	return port;
+}
+
+/**
+ * nhip_test_run_communicate_cb:
+ * @source: a #GSubprocess
+ * @result: the result of g_subprocess_communicate_utf8_async()
+ * @user_data: the #NhipTestRun to fill, whose status was negative
+ *
+ * Fills the run; a process killed by a signal gets the status 128 + the signal.
+ */
+void
+nhip_test_run_communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	NhipTestRun *run = user_data;
+	GSubprocess *proc = G_SUBPROCESS(source);
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(
+		g_subprocess_communicate_utf8_finish(proc, result, &run->out, &run->err, &error));
+	g_assert_no_error(error);
+	run->status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc)
+						       : 128 + g_subprocess_get_term_sig(proc);
+}
+
+/**
+ * nhip_test_python3:
+ *
+ * Returns: (nullable): $NHIP_PYTHON3, else Debian's /usr/bin/python3 (never the first
+ *   python3 on PATH), or %NULL when it is not there
+ */
+const gchar *
+nhip_test_python3(void)
+{
+	const gchar *python3 = g_getenv("NHIP_PYTHON3");
+
+	if (python3 == NULL)
+		python3 = "/usr/bin/python3";
+	return g_file_test(python3, G_FILE_TEST_IS_EXECUTABLE) ? python3 : NULL;
+}
+
+/**
+ * nhip_test_python_has:
+ * @module: a Python module, e.g. `hl7.mllp`
+ *
+ * Returns: %TRUE when nhip_test_python3() exists and imports @module
+ */
+gboolean
+nhip_test_python_has(const gchar *module)
+{
+	const gchar *python3 = nhip_test_python3();
+	g_autofree gchar *code = g_strdup_printf("import %s", module);
+	g_autoptr(GSubprocess) proc = NULL;
+
+	if (python3 == NULL)
+		return FALSE;
+	proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+					G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+				NULL, python3, "-c", code, NULL);
+	return proc != NULL && g_subprocess_wait_check(proc, NULL, NULL);
+}
+
+/**
+ * nhip_test_add_vitals:
+ * @observations: (element-type NhipObservation): where to add them
+ * @device_time: when the blood-pressure monitor measured
+ * @manual_time: when the rest was typed in
+ * @temperature: the body temperature
+ *
+ * Adds one reading of every vital sign: blood pressure 142/91 and pulse 78 from an Omron
+ * HEM-7121 (omron-hid:SN4411), then by hand SpO2 92, @temperature, weight 52.4, height
+ * 156, glucose 5.6 and respiratory rate 18.
+ */
+void
+nhip_test_add_vitals(GPtrArray *observations,
+		     gint64 device_time,
+		     gint64 manual_time,
+		     gdouble temperature)
+{
+	static const struct {
+		NhipVitalKind kind;
+		gdouble value;
+	} manual[] = {
+		{ NHIP_VITAL_SPO2, 92 },     { NHIP_VITAL_TEMPERATURE, NAN },
+		{ NHIP_VITAL_WEIGHT, 52.4 }, { NHIP_VITAL_HEIGHT, 156 },
+		{ NHIP_VITAL_GLUCOSE, 5.6 }, { NHIP_VITAL_RESP_RATE, 18 },
+	};
+	NhipObservation *o;
+
+	o = nhip_observation_new(NHIP_VITAL_BLOOD_PRESSURE, 142, 91);
+	o->measured_at = device_time;
+	o->device_id = g_strdup("omron-hid:SN4411");
+	o->device_model = g_strdup("HEM-7121");
+	g_ptr_array_add(observations, o);
+	o = nhip_observation_new(NHIP_VITAL_PULSE, 78, NAN);
+	o->measured_at = device_time;
+	o->device_id = g_strdup("omron-hid:SN4411");
+	o->device_model = g_strdup("HEM-7121");
+	g_ptr_array_add(observations, o);
+	for (guint i = 0; i < G_N_ELEMENTS(manual); i++) {
+		gdouble value =
+			manual[i].kind == NHIP_VITAL_TEMPERATURE ? temperature : manual[i].value;
+		o = nhip_observation_new(manual[i].kind, value, NAN);
+		o->measured_at = manual_time;
+		g_ptr_array_add(observations, o);
+	}
 }

@@ -31,65 +31,6 @@ static gint64 visit_open_id;   /* open, every vital sign */
 static gint64 visit_closed_id; /* closed, two ICD-10 codes */
 static const gchar *python3;
 
-typedef struct {
-	gint status;
-	gchar *out;
-	gchar *err;
-} Run;
-
-static void
-run_clear(Run *run)
-{
-	g_free(run->out);
-	g_free(run->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
-static GSubprocess *
-spawn_nhipctl(GSubprocessFlags flags, const gchar *first, va_list ap)
-{
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	GSubprocess *proc;
-
-	g_ptr_array_add(args, (gpointer)NHIPCTL_PATH);
-	for (const gchar *arg = first; arg != NULL; arg = va_arg(ap, const gchar *))
-		g_ptr_array_add(args, (gpointer)arg);
-	g_ptr_array_add(args, NULL);
-	proc = g_subprocess_newv((const gchar *const *)args->pdata, flags, &error);
-	g_assert_no_error(error);
-	return proc;
-}
-
-static Run
-nhipctl(const gchar *first, ...)
-{
-	g_autoptr(GSubprocess) proc = NULL;
-	g_autoptr(GError) error = NULL;
-	Run run = { 0 };
-	va_list ap;
-
-	va_start(ap, first);
-	proc = spawn_nhipctl(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, first,
-			     ap);
-	va_end(ap);
-	g_assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, &run.out, &run.err, &error));
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_get_if_exited(proc));
-	run.status = g_subprocess_get_exit_status(proc);
-	return run;
-}
-
-static void
-assert_one_line_error(const Run *run, gint status)
-{
-	if (run->status != status)
-		g_error("exit %d, expected %d; stderr: %s", run->status, status, run->err);
-	g_assert_true(g_str_has_prefix(run->err, "nhipctl"));
-	g_assert_true(g_str_has_suffix(run->err, "\n"));
-	g_assert_true(strchr(run->err, '\n') == run->err + strlen(run->err) - 1);
-}
-
 static gchar *
 hl7_time(gint64 unix_time)
 {
@@ -137,7 +78,6 @@ fixture_create(void)
 	g_autoptr(GPtrArray) obs =
 		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_observation_free);
 	const gchar *icd[] = { "I10", "E11.9", NULL };
-	NhipObservation *o;
 
 	g_assert_no_error(error);
 	g_assert_true(nhip_store_facility_set(store, facility, &error));
@@ -165,31 +105,7 @@ fixture_create(void)
 	g_assert_no_error(error);
 	visit_open_id = nhip_store_visit_open(store, patient_id, "Khám định kỳ", &error);
 	g_assert_no_error(error);
-	o = nhip_observation_new(NHIP_VITAL_BLOOD_PRESSURE, 142, 91);
-	o->measured_at = T_BP;
-	o->device_id = g_strdup("omron-hid:SN4411");
-	o->device_model = g_strdup("HEM-7121");
-	g_ptr_array_add(obs, o);
-	o = nhip_observation_new(NHIP_VITAL_PULSE, 78, NAN);
-	o->measured_at = T_BP;
-	o->device_id = g_strdup("omron-hid:SN4411");
-	g_ptr_array_add(obs, o);
-	{
-		static const struct {
-			NhipVitalKind kind;
-			gdouble value;
-		} manual[] = {
-			{ NHIP_VITAL_SPO2, 92 },     { NHIP_VITAL_TEMPERATURE, 37.2 },
-			{ NHIP_VITAL_WEIGHT, 52.4 }, { NHIP_VITAL_HEIGHT, 156 },
-			{ NHIP_VITAL_GLUCOSE, 5.6 }, { NHIP_VITAL_RESP_RATE, 18 },
-		};
-		for (guint i = 0; i < G_N_ELEMENTS(manual); i++) {
-			o = nhip_observation_new(manual[i].kind, manual[i].value, NAN);
-			o->measured_at = T_ALL;
-			o->staff_id = 0;
-			g_ptr_array_add(obs, o);
-		}
-	}
+	nhip_test_add_vitals(obs, T_BP, T_ALL, 37.2);
 	g_assert_true(nhip_store_observations_add(store, visit_open_id, obs, &error));
 	g_assert_no_error(error);
 }
@@ -505,10 +421,14 @@ static void
 test_cli_export(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
-	g_auto(Run) oru = nhipctl("--db", db, "export", "hl7", visit, NULL);
-	g_auto(Run) adt = nhipctl("--db", db, "export", "hl7", visit, "--type", "adt-a04", NULL);
-	g_auto(Run) bad_type = nhipctl("--db", db, "export", "hl7", visit, "--type", "x", NULL);
-	g_auto(Run) missing = nhipctl("--db", db, "export", "hl7", "9999", NULL);
+	g_auto(NhipTestRun) oru =
+		nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7", visit, NULL);
+	g_auto(NhipTestRun) adt = nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7", visit,
+						"--type", "adt-a04", NULL);
+	g_auto(NhipTestRun) bad_type = nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7",
+						     visit, "--type", "x", NULL);
+	g_auto(NhipTestRun) missing =
+		nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7", "9999", NULL);
 	g_autoptr(NhipHl7Message) message = NULL;
 	g_autoptr(GError) error = NULL;
 
@@ -526,8 +446,8 @@ test_cli_export(void)
 	g_assert_cmpint(adt.status, ==, 0);
 	g_assert_nonnull(strstr(adt.out, "|ADT^A04^ADT_A01|"));
 	g_assert_nonnull(strstr(adt.out, "\rEVN|A04|"));
-	assert_one_line_error(&bad_type, 2);
-	assert_one_line_error(&missing, 4);
+	nhip_test_assert_one_line_error(&bad_type, 2);
+	nhip_test_assert_one_line_error(&missing, 4);
 }
 
 /* python-hl7 reads `nhipctl export hl7` output: the values must be what we meant */
@@ -535,7 +455,8 @@ static void
 test_cli_python_peer(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
-	g_auto(Run) oru = nhipctl("--db", db, "export", "hl7", visit, NULL);
+	g_auto(NhipTestRun) oru =
+		nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7", visit, NULL);
 	g_autofree gchar *message_file = g_build_filename(dir, "peer.hl7", NULL);
 	g_autofree gchar *expect_file = g_build_filename(dir, "peer.tsv", NULL);
 	g_autofree gchar *script = g_test_build_filename(G_TEST_DIST, "hl7", "peer-parse.py", NULL);
@@ -598,16 +519,17 @@ static void
 test_cli_parse(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
-	g_auto(Run) oru = nhipctl("--db", db, "export", "hl7", visit, NULL);
+	g_auto(NhipTestRun) oru =
+		nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "hl7", visit, NULL);
 	g_autofree gchar *good = g_build_filename(dir, "good.hl7", NULL);
 	g_autofree gchar *garbage = g_build_filename(dir, "garbage.hl7", NULL);
 	g_autofree gchar *bad_escape = g_build_filename(dir, "bad-escape.hl7", NULL);
 	g_autofree gchar *nowhere = g_build_filename(dir, "nowhere.hl7", NULL);
-	g_auto(Run) text = { 0 };
-	g_auto(Run) json = { 0 };
-	g_auto(Run) bad = { 0 };
-	g_auto(Run) bad2 = { 0 };
-	g_auto(Run) missing = { 0 };
+	g_auto(NhipTestRun) text = { 0 };
+	g_auto(NhipTestRun) json = { 0 };
+	g_auto(NhipTestRun) bad = { 0 };
+	g_auto(NhipTestRun) bad2 = { 0 };
+	g_auto(NhipTestRun) missing = { 0 };
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) error = NULL;
 	JsonObject *root;
@@ -624,12 +546,12 @@ test_cli_parse(void)
 					  -1, &error));
 	g_assert_no_error(error);
 
-	text = nhipctl("hl7", "parse", good, NULL);
+	text = nhip_test_run(NHIPCTL_PATH, "hl7", "parse", good, NULL);
 	g_assert_cmpint(text.status, ==, 0);
 	g_assert_nonnull(strstr(text.out, "\nPID-5\tNguyễn^Đào^Thị^^^^L\n"));
 	g_assert_nonnull(strstr(text.out, "\nOBX[4]-8\tL\n"));
 
-	json = nhipctl("hl7", "parse", good, "--json", NULL);
+	json = nhip_test_run(NHIPCTL_PATH, "hl7", "parse", good, "--json", NULL);
 	g_assert_cmpint(json.status, ==, 0);
 	g_assert_true(json_parser_load_from_data(parser, json.out, -1, &error));
 	g_assert_no_error(error);
@@ -660,42 +582,29 @@ test_cli_parse(void)
 			"DN4660123456789");
 	}
 
-	bad = nhipctl("hl7", "parse", garbage, NULL);
-	assert_one_line_error(&bad, 3);
+	bad = nhip_test_run(NHIPCTL_PATH, "hl7", "parse", garbage, NULL);
+	nhip_test_assert_one_line_error(&bad, 3);
 	g_assert_nonnull(strstr(bad.err, garbage));
-	bad2 = nhipctl("hl7", "parse", bad_escape, "--json", NULL);
-	assert_one_line_error(&bad2, 3);
+	bad2 = nhip_test_run(NHIPCTL_PATH, "hl7", "parse", bad_escape, "--json", NULL);
+	nhip_test_assert_one_line_error(&bad2, 3);
 	g_assert_nonnull(strstr(bad2.err, "segment 3 (OBX)"));
 	g_assert_cmpstr(bad2.out, ==, "");
-	missing = nhipctl("hl7", "parse", nowhere, NULL);
-	assert_one_line_error(&missing, 4);
-}
-
-/* a TCP port nobody listens on right now */
-static guint16
-free_port(void)
-{
-	g_autoptr(GSocketListener) listener = g_socket_listener_new();
-	g_autoptr(GError) error = NULL;
-	guint16 port = g_socket_listener_add_any_inet_port(listener, NULL, &error);
-
-	g_assert_no_error(error);
-	g_socket_listener_close(listener);
-	return port;
+	missing = nhip_test_run(NHIPCTL_PATH, "hl7", "parse", nowhere, NULL);
+	nhip_test_assert_one_line_error(&missing, 4);
 }
 
 static void
 test_cli_send_listen(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
-	g_autofree gchar *port = g_strdup_printf("%u", free_port());
+	g_autofree gchar *port = g_strdup_printf("%u", nhip_test_free_port());
 	g_autoptr(GSubprocess) listen = NULL;
 	g_autoptr(GDataInputStream) listen_err = NULL;
 	g_autofree gchar *ready = NULL;
 	g_autofree gchar *received = NULL;
 	g_autoptr(NhipHl7Message) message = NULL;
 	g_autoptr(GError) error = NULL;
-	g_auto(Run) send = { 0 };
+	g_auto(NhipTestRun) send = { 0 };
 
 	listen = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
 				  &error, NHIPCTL_PATH, "hl7", "listen", "--port", port,
@@ -707,8 +616,8 @@ test_cli_send_listen(void)
 	g_assert_nonnull(ready);
 	g_assert_nonnull(strstr(ready, port));
 
-	send = nhipctl("--db", db, "hl7", "send", "--host", "127.0.0.1", "--port", port, visit,
-		       "--timeout", "10", "--retries", "2", NULL);
+	send = nhip_test_run(NHIPCTL_PATH, "--db", db, "hl7", "send", "--host", "127.0.0.1",
+			     "--port", port, visit, "--timeout", "10", "--retries", "2", NULL);
 	if (send.status != 0)
 		g_error("hl7 send: exit %d: %s", send.status, send.err);
 	g_assert_cmpstr(send.out, ==, "AA\n");
@@ -732,8 +641,8 @@ static void
 test_cli_send_closed_port(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
-	g_autofree gchar *port = g_strdup_printf("%u", free_port());
-	g_auto(Run) send = { 0 };
+	g_autofree gchar *port = g_strdup_printf("%u", nhip_test_free_port());
+	g_auto(NhipTestRun) send = { 0 };
 	g_autofree gchar *path = NULL;
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *control_id = NULL;
@@ -744,9 +653,9 @@ test_cli_send_closed_port(void)
 	gsize length = 0;
 
 	g_assert_cmpint(nhip_test_sql_int(db, "SELECT count(*) FROM outbox"), ==, 0);
-	send = nhipctl("--db", db, "hl7", "send", "--host", "127.0.0.1", "--port", port, visit,
-		       "--timeout", "2", "--retries", "1", NULL);
-	assert_one_line_error(&send, 5);
+	send = nhip_test_run(NHIPCTL_PATH, "--db", db, "hl7", "send", "--host", "127.0.0.1",
+			     "--port", port, visit, "--timeout", "2", "--retries", "1", NULL);
+	nhip_test_assert_one_line_error(&send, 5);
 	g_assert_nonnull(strstr(send.err, "queued"));
 	g_assert_cmpstr(send.out, ==, "");
 
@@ -805,18 +714,6 @@ reject_handler(NhipMllpListener *listener,
 }
 
 static void
-communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	Run *run = user_data;
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &run->out,
-							   &run->err, &error));
-	g_assert_no_error(error);
-	run->status = g_subprocess_get_exit_status(G_SUBPROCESS(source));
-}
-
-static void
 test_cli_send_rejected(void)
 {
 	g_autofree gchar *visit = id_text(visit_open_id);
@@ -824,7 +721,7 @@ test_cli_send_rejected(void)
 	g_autoptr(GSubprocess) proc = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *port = NULL;
-	g_auto(Run) run = { -1, NULL, NULL };
+	g_auto(NhipTestRun) run = { -1, NULL, NULL };
 	gint64 outbox_before = nhip_test_sql_int(db, "SELECT count(*) FROM outbox");
 
 	nhip_mllp_listener_set_handler(listener, reject_handler, NULL, NULL);
@@ -835,27 +732,14 @@ test_cli_send_rejected(void)
 				&error, NHIPCTL_PATH, "--db", db, "hl7", "send", "--host",
 				"127.0.0.1", "--port", port, visit, "--timeout", "10", NULL);
 	g_assert_no_error(error);
-	g_subprocess_communicate_utf8_async(proc, NULL, NULL, communicate_cb, &run);
+	g_subprocess_communicate_utf8_async(proc, NULL, NULL, nhip_test_run_communicate_cb, &run);
 	while (run.status < 0)
 		g_main_context_iteration(NULL, TRUE);
-	assert_one_line_error(&run, 3);
+	nhip_test_assert_one_line_error(&run, 3);
 	g_assert_cmpstr(run.out, ==, "AE\n");
 	g_assert_nonnull(strstr(run.err, "không tìm thấy bệnh nhân"));
 	/* an answered message is not queued again */
 	g_assert_cmpint(nhip_test_sql_int(db, "SELECT count(*) FROM outbox"), ==, outbox_before);
-}
-
-static gboolean
-python_hl7_available(void)
-{
-	g_autoptr(GSubprocess) proc = NULL;
-
-	if (!g_file_test(python3, G_FILE_TEST_IS_EXECUTABLE))
-		return FALSE;
-	proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-					G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-				NULL, python3, "-c", "import hl7", NULL);
-	return proc != NULL && g_subprocess_wait_check(proc, NULL, NULL);
 }
 
 int
@@ -864,10 +748,8 @@ main(int argc, char **argv)
 	gint rc;
 
 	g_test_init(&argc, &argv, NULL);
-	python3 = g_getenv("NHIP_PYTHON3");
-	if (python3 == NULL)
-		python3 = "/usr/bin/python3";
-	if (!python_hl7_available())
+	python3 = nhip_test_python3();
+	if (!nhip_test_python_has("hl7"))
 		python3 = NULL;
 	dir = nhip_test_tmpdir();
 	db = g_build_filename(dir, "station.db", NULL);

@@ -13,14 +13,22 @@ import hl7
 from hl7.mllp import start_hl7_server
 
 
+def field(message, *path):
+    # an ADT message has no OBX: print an empty value rather than drop the connection
+    try:
+        return message.extract_field(*path)
+    except (KeyError, IndexError):
+        return ""
+
+
 async def process(reader, writer):
     try:
         while not writer.is_closing():
             message = await reader.readmessage()
             control_id = str(message.extract_field("MSH", 1, 10))
-            family = message.extract_field("PID", 1, 5, 1, 1)
-            given = message.extract_field("PID", 1, 5, 1, 2)
-            value = message.extract_field("OBX", 1, 5)
+            family = field(message, "PID", 1, 5, 1, 1)
+            given = field(message, "PID", 1, 5, 1, 2)
+            value = field(message, "OBX", 1, 5)
             print("RECV\t%s\t%s\t%s\t%s" % (control_id, family, given, value), flush=True)
             code = "AE" if control_id.startswith("PYREJECT") else "AA"
             writer.writemessage(message.create_ack(ack_code=code))
