@@ -433,7 +433,8 @@ nhip_station_code_check(const gchar *code, GError **error)
 /**
  * nhip_identity_make_csr:
  * @key_path: the station's private key (0600)
- * @station_code: the station code, written as CN and serialNumber
+ * @station_code: (nullable): the station code, written as CN and serialNumber; %NULL
+ *   for an empty subject (the CA names the station after its enrollment token)
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): a PEM certificate signing request, signed with
@@ -452,17 +453,18 @@ nhip_identity_make_csr(const gchar *key_path, const gchar *station_code, GError 
 	g_return_val_if_fail(key_path != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	if (!nhip_station_code_check(station_code, error))
+	if (station_code != NULL && !nhip_station_code_check(station_code, error))
 		return NULL;
 	key = nhipi_key_load(key_path, error);
 	if (key == NULL)
 		return NULL;
 	name = X509_REQ_get_subject_name(req);
 	if (!X509_REQ_set_version(req, 0) ||
-	    !X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
-					(const guchar *)station_code, -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_NID(name, NID_serialNumber, MBSTRING_UTF8,
-					(const guchar *)station_code, -1, -1, 0) ||
+	    (station_code != NULL &&
+	     (!X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
+					  (const guchar *)station_code, -1, -1, 0) ||
+	      !X509_NAME_add_entry_by_NID(name, NID_serialNumber, MBSTRING_UTF8,
+					  (const guchar *)station_code, -1, -1, 0))) ||
 	    !X509_REQ_set_pubkey(req, key) || X509_REQ_sign(req, key, EVP_sha256()) <= 0 ||
 	    !PEM_write_bio_X509_REQ(bio, req)) {
 		g_autofree gchar *why = nhipi_openssl_error();
