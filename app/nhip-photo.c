@@ -34,8 +34,8 @@ photo_size_prepared(GdkPixbufLoader *loader, gint width, gint height, gpointer u
 
 	if (width <= 0 || height <= 0 || (gint64)width * height > NHIP_PHOTO_MAX_PIXELS) {
 		size->too_large = TRUE;
-		/* decode nothing of it */
-		gdk_pixbuf_loader_set_size(loader, 1, 1);
+		/* a size of zero makes the JPEG and PNG loaders stop before they allocate */
+		gdk_pixbuf_loader_set_size(loader, 0, 0);
 		return;
 	}
 	if ((guint)longest > size->max_edge) {
@@ -119,11 +119,12 @@ nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error
 	}
 	g_signal_connect(loader, "size-prepared", G_CALLBACK(photo_size_prepared), &size);
 	if (!gdk_pixbuf_loader_write(loader, data, data_len, &error_local) ||
-	    !gdk_pixbuf_loader_close(loader, &error_local)) {
-		photo_fail(error, error_local->message);
-		return NULL;
-	}
-	if (size.too_large) {
+	    !gdk_pixbuf_loader_close(loader, &error_local) || size.too_large) {
+		if (!size.too_large) {
+			photo_fail(error, error_local->message);
+			return NULL;
+		}
+		/* the loader's own error ("zero width") says less than this */
 		photo_fail(error, _("the image has more than 100 million pixels"));
 		return NULL;
 	}
