@@ -120,13 +120,11 @@ nhip_station_identity_install(const gchar *dir,
 	g_autofree gchar *key_path = nhip_station_identity_path(dir, NHIP_STATION_FILE_KEY);
 	g_autofree gchar *pins_path = nhip_station_identity_path(dir, NHIP_STATION_FILE_PINS);
 	g_autoptr(NhipEnrollBundle) bundle = NULL;
-	g_autoptr(EVP_PKEY) key = NULL;
 	g_autoptr(NhipIdentity) identity = NULL;
 	g_autoptr(GKeyFile) pins = g_key_file_new();
 	g_autofree gchar *tls_pin = NULL;
 	g_autofree gchar *sign_pin = NULL;
 	g_autofree gchar *pins_data = NULL;
-	g_autoptr(GBytes) key_pem = NULL;
 	gsize pins_len = 0;
 
 	g_return_val_if_fail(dir != NULL, FALSE);

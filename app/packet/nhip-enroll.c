@@ -195,7 +195,7 @@ nhip_enroll_bundle_parse(GBytes *json, const gchar *token, GError **error)
 	g_return_val_if_fail(token != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	if (g_bytes_get_size(json) > BUNDLE_MAX_SIZE ||
+	if (g_bytes_get_size(json) == 0 || g_bytes_get_size(json) > BUNDLE_MAX_SIZE ||
 	    !json_parser_load_from_data(parser, g_bytes_get_data(json, NULL),
 					(gssize)g_bytes_get_size(json), NULL) ||
 	    (root = json_parser_get_root(parser)) == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {

@@ -81,10 +81,18 @@ nhipi_openssl_error(void)
 	return g_string_free(text, FALSE);
 }
 
+/* OpenSSL's SHA-256 (several times faster than GChecksum on photos) in lower-case hex */
 gchar *
 nhipi_sha256_hex(const void *data, gsize length)
 {
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, length);
+	guchar md[32] = { 0 };
+	gchar *hex = g_malloc(65);
+
+	if (!EVP_Digest(data, length, md, NULL, EVP_sha256(), NULL))
+		return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, length);
+	for (gsize i = 0; i < sizeof(md); i++)
+		g_snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
 }
 
 /**

@@ -426,8 +426,8 @@ nhipi_manifest_parse(GBytes *json, GError **error)
 	gsize length = 0;
 	const gchar *data = g_bytes_get_data(json, &length);
 
-	if (length > MANIFEST_MAX_SIZE) {
-		manifest_fail(error, _("it is too large"));
+	if (length == 0 || length > MANIFEST_MAX_SIZE) {
+		manifest_fail(error, _("it is empty or too large"));
 		return NULL;
 	}
 	if (!g_utf8_validate_len(data, length, NULL) ||
@@ -910,6 +910,11 @@ nhipi_packet_parse_payload(GBytes *tar, GError **error)
 	members = nhipi_tar_read(tar, NHIP_PACKET_MAX_FILES, error);
 	if (members == NULL)
 		return NULL;
+	if (members->len == 0) {
+		g_set_error_literal(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED,
+				    _("the packet's archive is empty"));
+		return NULL;
+	}
 	first = g_ptr_array_index(members, 0);
 	if (g_strcmp0(first->name, MANIFEST_NAME) != 0) {
 		g_set_error_literal(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED,

@@ -191,7 +191,8 @@ nhip_receipt_verify_full(GBytes *receipt,
 	content = receipt_content(receipt, hub_signing_cert, error);
 	if (content == NULL)
 		return FALSE;
-	if (!json_parser_load_from_data(parser, g_bytes_get_data(content, NULL),
+	if (g_bytes_get_size(content) == 0 ||
+	    !json_parser_load_from_data(parser, g_bytes_get_data(content, NULL),
 					(gssize)g_bytes_get_size(content), NULL) ||
 	    (root = json_parser_get_root(parser)) == NULL || !JSON_NODE_HOLDS_OBJECT(root))
 		return receipt_malformed(error, _("the content is not a JSON object"));

@@ -452,11 +452,13 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	g_autoptr(X509) hub_enc_cert = NULL;
 	g_autoptr(GBytes) sealed = NULL;
 	g_autoptr(NhipPacketContents) contents = NULL;
-	g_autofree gchar *token = enroll(fixture);
+	g_autofree gchar *token = NULL;
 	JsonArray *entries;
 	JsonObject *communication;
 	JsonObject *observation;
 
+	token = enroll(fixture);
+	g_assert_nonnull(token);
 	kase = nhip_case_build(fixture->store, fixture->visit_id, STATION,
 			       "Sốt cao 3 ngày, nghi sốt xuất huyết. Có cần chuyển tuyến không?",
 			       TRUE, photos, &error);

@@ -533,7 +533,6 @@ test_bad_hash(Fixture *fixture, gconstpointer data)
 	g_autoptr(GBytes) body = body_json();
 	g_autoptr(GBytes) tar = NULL;
 	g_autoptr(GBytes) sealed = NULL;
-	g_autoptr(GBytes) other = g_bytes_new_static("{}", 2);
 	g_autofree gchar *other_sha = nhipi_sha256_hex("{}", 2);
 	NhipPacketFile *file;
 
@@ -782,7 +781,6 @@ test_reply(Fixture *fixture, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipPacketManifest) question = case_manifest("ST-001", 1);
-	g_autoptr(GBytes) case_packet = seal_case(fixture, question);
 	g_autoptr(NhipPacketManifest) manifest =
 		nhip_packet_manifest_new(NHIP_PACKET_KIND_REPLY, "ST-001");
 	g_autoptr(GBytes) answer = g_bytes_new_static("{\"advice\":\"Uống nhiều nước\"}", 32);
@@ -807,7 +805,6 @@ test_reply(Fixture *fixture, gconstpointer data)
 
 	/* the hub does not take a reply for a case, nor the station a case for a reply */
 	{
-		g_autoptr(NhipPacketContents) wrong = NULL;
 		g_autoptr(GBytes) to_hub = NULL;
 		g_autoptr(NhipPacketManifest) m =
 			nhip_packet_manifest_new(NHIP_PACKET_KIND_REPLY, "ST-001");
@@ -853,6 +850,24 @@ test_reply(Fixture *fixture, gconstpointer data)
 	}
 }
 
+/* inputs the fuzz targets found: an archive with no file, empty documents */
+static void
+test_empty_inputs(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) zeros = g_bytes_new_take(g_malloc0(1024), 1024);
+	g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
+	g_autoptr(NhipPacketContents) contents = nhipi_packet_parse_payload(zeros, &error);
+	g_autoptr(NhipPacketManifest) manifest = NULL;
+
+	g_assert_error(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED);
+	g_assert_null(contents);
+	g_clear_error(&error);
+	manifest = nhipi_manifest_parse(empty, &error);
+	g_assert_error(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED);
+	g_assert_null(manifest);
+}
+
 static void
 test_reasons(void)
 {
@@ -893,5 +908,6 @@ main(int argc, char **argv)
 #undef ADD
 	g_test_add_func("/packet/replay", test_replay);
 	g_test_add_func("/packet/reasons", test_reasons);
+	g_test_add_func("/packet/empty-inputs", test_empty_inputs);
 	return g_test_run();
 }
