@@ -103,11 +103,8 @@ GBytes *
 nhip_enroll_bundle_to_json(const NhipEnrollBundle *self, const gchar *token)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *mac = NULL;
 	gchar *values[G_N_ELEMENTS(bundle_fields)] = { NULL };
-	gchar *text;
 
 	g_return_val_if_fail(self != NULL && self->certificate != NULL && self->ca != NULL &&
 				     self->hub_encryption != NULL && self->hub_signing != NULL &&
@@ -132,11 +129,7 @@ nhip_enroll_bundle_to_json(const NhipEnrollBundle *self, const gchar *token)
 	json_builder_set_member_name(builder, "mac");
 	json_builder_add_string_value(builder, mac);
 	json_builder_end_object(builder);
-	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, NULL);
-	return g_bytes_new_take(text, strlen(text));
+	return nhipi_json_to_bytes(builder, TRUE);
 }
 
 static gboolean

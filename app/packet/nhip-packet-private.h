@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "nhip-ca.h"
 #include "nhip-packet.h"
 
@@ -24,6 +26,9 @@ GPtrArray *nhipi_tar_read(GBytes *tar, guint max_members, GError **error);
 
 /* the sha256 of @data in lower-case hex */
 gchar *nhipi_sha256_hex(const void *data, gsize length);
+
+/* what @builder built, as UTF-8 JSON */
+GBytes *nhipi_json_to_bytes(JsonBuilder *builder, gboolean pretty);
 
 /* an OpenSSL error queue as one line, emptied */
 gchar *nhipi_openssl_error(void);

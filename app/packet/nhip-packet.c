@@ -239,6 +239,19 @@ nhip_packet_new_id(void)
 
 /* ----- the manifest in JSON ----- */
 
+GBytes *
+nhipi_json_to_bytes(JsonBuilder *builder, gboolean pretty)
+{
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(builder);
+	gchar *text;
+
+	json_generator_set_root(generator, root);
+	json_generator_set_pretty(generator, pretty);
+	text = json_generator_to_data(generator, NULL);
+	return g_bytes_new_take(text, strlen(text));
+}
+
 static gchar *
 format_time(GDateTime *time)
 {
@@ -250,10 +263,7 @@ GBytes *
 nhipi_manifest_to_json(const NhipPacketManifest *manifest)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *created = NULL;
-	gchar *text;
 
 	if (manifest->created != NULL)
 		created = format_time(manifest->created);
@@ -296,11 +306,7 @@ nhipi_manifest_to_json(const NhipPacketManifest *manifest)
 	}
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
-	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, NULL);
-	return g_bytes_new_take(text, strlen(text));
+	return nhipi_json_to_bytes(builder, TRUE);
 }
 
 static gboolean

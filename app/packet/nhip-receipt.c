@@ -38,12 +38,10 @@ nhip_receipt_sign(const gchar *packet_id,
 		  GError **error)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GBytes) content = NULL;
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree gchar *received_at = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree gchar *sha = NULL;
-	g_autofree gchar *text = NULL;
 	g_autoptr(BIO) in = NULL;
 	g_autoptr(BIO) out = BIO_new(BIO_s_mem());
 	g_autoptr(CMS_ContentInfo) cms = NULL;
@@ -74,11 +72,9 @@ nhip_receipt_sign(const gchar *packet_id,
 	json_builder_set_member_name(builder, "received_at");
 	json_builder_add_string_value(builder, received_at);
 	json_builder_end_object(builder);
-	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	text = json_generator_to_data(generator, NULL);
+	content = nhipi_json_to_bytes(builder, FALSE);
 
-	in = BIO_new_mem_buf(text, (int)strlen(text));
+	in = BIO_new_mem_buf(g_bytes_get_data(content, NULL), (int)g_bytes_get_size(content));
 	cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_PARTIAL | CMS_BINARY);
 	if (cms == NULL ||
 	    CMS_add1_signer(cms, nhip_identity_get_certificate(hub_signing),

@@ -11,37 +11,7 @@
 
 #include "nhip-packet-private.h"
 #include "nhip-packet-test-utils.h"
-
-gchar *
-nhip_test_tmpdir_new(void)
-{
-	g_autoptr(GError) error = NULL;
-	gchar *dir = g_dir_make_tmp("nhip-packet-XXXXXX", &error);
-
-	g_assert_no_error(error);
-	return dir;
-}
-
-void
-nhip_test_remove_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	if (dir == NULL) {
-		g_unlink(path);
-		return;
-	}
-	while ((name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			nhip_test_remove_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
-}
+#include "nhip-test-utils.h"
 
 /* runs a program; returns what it printed on stdout and stderr together */
 gchar *
@@ -126,7 +96,7 @@ nhip_packet_fixture_setup(NhipPacketFixture *fixture, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	fixture->tmp = nhip_test_tmpdir_new();
+	fixture->tmp = nhip_test_tmpdir();
 	fixture->hub_dir = g_build_filename(fixture->tmp, "hub", NULL);
 	nhip_ca_init(fixture->hub_dir, "Huyện Thử", NULL, &error);
 	g_assert_no_error(error);
@@ -148,7 +118,7 @@ nhip_packet_fixture_teardown(NhipPacketFixture *fixture, gconstpointer data)
 	g_clear_object(&fixture->hub_sign);
 	g_clear_object(&fixture->station);
 	g_clear_pointer(&fixture->trust, X509_STORE_free);
-	nhip_test_remove_tree(fixture->tmp);
+	nhip_test_rmrf(fixture->tmp);
 	g_free(fixture->tmp);
 	g_free(fixture->hub_dir);
 	g_free(fixture->station_key);

@@ -31,8 +31,6 @@ NhipIdentity *nhip_test_enroll_station(const gchar *hub_dir,
 				       GDateTime *not_before,
 				       GDateTime *not_after,
 				       const gchar *ext_key_usage);
-gchar *nhip_test_tmpdir_new(void);
-void nhip_test_remove_tree(const gchar *path);
 gchar *nhip_test_run(const gchar *const *argv, gint *status);
 void nhip_test_write(const gchar *path, GBytes *bytes);
 GBytes *nhip_test_read(const gchar *path);

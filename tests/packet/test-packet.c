@@ -75,6 +75,32 @@ seal_case(Fixture *fixture, NhipPacketManifest *manifest)
 	return sealed;
 }
 
+/* a packet no honest sealer makes: @manifest's recipient and time set for the fixture's
+ * hub unless given, hashes filled only with @fill_hashes, signed by @signer */
+static GBytes *
+seal_crafted(Fixture *fixture,
+	     NhipPacketManifest *manifest,
+	     gboolean fill_hashes,
+	     NhipIdentity *signer)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) body = body_json();
+	g_autoptr(GBytes) tar = NULL;
+	GBytes *sealed;
+
+	if (manifest->recipient == NULL)
+		manifest->recipient =
+			nhip_x509_recipient_id(nhip_identity_get_certificate(fixture->hub_enc));
+	if (manifest->created == NULL)
+		manifest->created = g_date_time_new_now_utc();
+	tar = nhipi_packet_build_tar(manifest, body, NULL, fill_hashes, &error);
+	g_assert_no_error(error);
+	sealed = nhipi_packet_sign_encrypt(tar, signer,
+					   nhip_identity_get_certificate(fixture->hub_enc), &error);
+	g_assert_no_error(error);
+	return sealed;
+}
+
 static void
 assert_open_fails(Fixture *fixture, GBytes *der, NhipPacketError code)
 {
@@ -375,7 +401,6 @@ test_wrong_recipient(Fixture *fixture, gconstpointer data)
 	g_autoptr(NhipPacketManifest) manifest = case_manifest("ST-001", 1);
 	g_autoptr(GBytes) body = body_json();
 	g_autoptr(GBytes) sealed = NULL;
-	g_autoptr(GBytes) tar = NULL;
 	g_autoptr(GBytes) forwarded = NULL;
 	g_autoptr(NhipPacketContents) contents = NULL;
 
@@ -395,12 +420,7 @@ test_wrong_recipient(Fixture *fixture, gconstpointer data)
 	g_clear_pointer(&manifest, nhip_packet_manifest_free);
 	manifest = case_manifest("ST-001", 2);
 	manifest->recipient = nhip_x509_recipient_id(nhip_identity_get_certificate(other_enc));
-	manifest->created = g_date_time_new_now_utc();
-	tar = nhipi_packet_build_tar(manifest, body, NULL, TRUE, &error);
-	g_assert_no_error(error);
-	forwarded = nhipi_packet_sign_encrypt(
-		tar, fixture->station, nhip_identity_get_certificate(fixture->hub_enc), &error);
-	g_assert_no_error(error);
+	forwarded = seal_crafted(fixture, manifest, TRUE, fixture->station);
 	assert_open_fails(fixture, forwarded, NHIP_PACKET_ERROR_WRONG_RECIPIENT);
 	/* the other hub, for which it was signed, opens it only with its own trust store */
 	contents = nhip_packet_open(sealed, other_enc, fixture->trust, &error);
@@ -528,29 +548,18 @@ test_purpose(Fixture *fixture, gconstpointer data)
 static void
 test_bad_hash(Fixture *fixture, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipPacketManifest) manifest = case_manifest("ST-001", 1);
 	g_autoptr(GBytes) body = body_json();
-	g_autoptr(GBytes) tar = NULL;
 	g_autoptr(GBytes) sealed = NULL;
-	g_autofree gchar *other_sha = nhipi_sha256_hex("{}", 2);
-	NhipPacketFile *file;
+	NhipPacketFile *file = g_new0(NhipPacketFile, 1);
 
-	manifest->recipient =
-		nhip_x509_recipient_id(nhip_identity_get_certificate(fixture->hub_enc));
-	manifest->created = g_date_time_new_now_utc();
 	/* the manifest lists the hash of other bytes, signed by the real station */
-	file = g_new0(NhipPacketFile, 1);
 	file->name = g_strdup("case.json");
 	file->type = g_strdup("application/fhir+json");
-	file->sha256 = g_steal_pointer(&other_sha);
+	file->sha256 = nhipi_sha256_hex("{}", 2);
 	file->size = g_bytes_get_size(body);
 	g_ptr_array_add(manifest->files, file);
-	tar = nhipi_packet_build_tar(manifest, body, NULL, FALSE, &error);
-	g_assert_no_error(error);
-	sealed = nhipi_packet_sign_encrypt(tar, fixture->station,
-					   nhip_identity_get_certificate(fixture->hub_enc), &error);
-	g_assert_no_error(error);
+	sealed = seal_crafted(fixture, manifest, FALSE, fixture->station);
 	assert_open_fails(fixture, sealed, NHIP_PACKET_ERROR_BAD_HASH);
 }
 
@@ -560,23 +569,15 @@ test_signer_mismatch(Fixture *fixture, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipPacketManifest) manifest = case_manifest("ST-999", 1);
 	g_autoptr(GBytes) body = body_json();
-	g_autoptr(GBytes) tar = NULL;
 	g_autoptr(GBytes) sealed = NULL;
 
 	/* seal itself refuses to put another station's code in the manifest */
 	sealed = nhip_packet_seal(manifest, body, NULL, fixture->station,
 				  nhip_identity_get_certificate(fixture->hub_enc), &error);
 	g_assert_error(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_INVALID);
-	g_clear_error(&error);
+	g_assert_null(sealed);
 	/* a station that builds one anyway is caught on opening */
-	manifest->recipient =
-		nhip_x509_recipient_id(nhip_identity_get_certificate(fixture->hub_enc));
-	manifest->created = g_date_time_new_now_utc();
-	tar = nhipi_packet_build_tar(manifest, body, NULL, TRUE, &error);
-	g_assert_no_error(error);
-	sealed = nhipi_packet_sign_encrypt(tar, fixture->station,
-					   nhip_identity_get_certificate(fixture->hub_enc), &error);
-	g_assert_no_error(error);
+	sealed = seal_crafted(fixture, manifest, TRUE, fixture->station);
 	assert_open_fails(fixture, sealed, NHIP_PACKET_ERROR_SIGNER_MISMATCH);
 }
 
