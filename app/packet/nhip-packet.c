@@ -339,10 +339,18 @@ static const gchar *
 json_string(JsonObject *object, const gchar *name, gboolean nullable, GError **error)
 {
 	JsonNode *node = json_member(object, name, G_TYPE_STRING, nullable, error);
+	const gchar *text;
 
 	if (node == NULL || JSON_NODE_HOLDS_NULL(node))
 		return NULL;
-	return json_node_get_string(node);
+	text = json_node_get_string(node);
+	/* json-glib turns an escape such as "\337" into a raw byte: check what came out */
+	if (!g_utf8_validate(text, -1, NULL)) {
+		g_autofree gchar *what = g_strdup_printf(_("“%s” is not UTF-8"), name);
+		manifest_fail(error, what);
+		return NULL;
+	}
+	return text;
 }
 
 static gboolean

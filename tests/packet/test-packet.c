@@ -867,6 +867,22 @@ test_empty_inputs(void)
 	manifest = nhipi_manifest_parse(empty, &error);
 	g_assert_error(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED);
 	g_assert_null(manifest);
+	g_clear_error(&error);
+	/* json-glib reads "\337" as the byte 0xdf: not UTF-8, so not a manifest */
+	{
+		static const gchar text[] =
+			"{\"v\":1,\"type\":\"case\",\"packet_id\":"
+			"\"6501bc68-21ee-4b5f-aacc-cf4858425905\",\"station\":\"ST-1\",\"seq\":1,"
+			"\"recipient\":\"urn:x\\337\",\"created\":\"2026-11-23T00:08:35Z\","
+			"\"urgent\":false,\"in_reply_to\":null,\"files\":[{\"name\":\"case.json\","
+			"\"type\":\"a\",\"sha256\":\""
+			"31b35f755c55b8b32a9e7e9d7a8a98d0d11267ce140e499c1f014fd5e31ad325\","
+			"\"size\":1}]}";
+		g_autoptr(GBytes) bytes = g_bytes_new_static(text, sizeof(text) - 1);
+		g_autoptr(NhipPacketManifest) bad = nhipi_manifest_parse(bytes, &error);
+		g_assert_error(error, NHIP_PACKET_ERROR, NHIP_PACKET_ERROR_MALFORMED);
+		g_assert_null(bad);
+	}
 }
 
 static void
