@@ -1137,7 +1137,7 @@ static const NhipctlCommand core_commands[] = {
 /* every command group; each table ends with a NULL name */
 static const NhipctlCommand *const command_tables[] = {
 	core_commands,	       nhipctl_device_commands, nhipctl_hl7_commands,
-	nhipctl_fhir_commands, nhipctl_outbox_commands,
+	nhipctl_fhir_commands, nhipctl_outbox_commands, nhipctl_identity_commands,
 };
 
 static void

@@ -1,0 +1,24 @@
+/*
+ * Nhịp — photos re-encoded for a case packet: JPEG, long edge at most 1600 px, quality
+ * 80, turned upright, metadata (EXIF, GPS, comments) dropped.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NHIP_PHOTO_MAX_EDGE 1600
+#define NHIP_PHOTO_QUALITY  80
+/* what a photo file may be before it is decoded, and how many pixels it may hold */
+#define NHIP_PHOTO_MAX_FILE_SIZE (40 * 1024 * 1024)
+#define NHIP_PHOTO_MAX_PIXELS	 (100 * 1000 * 1000)
+
+GBytes *nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+GBytes *nhip_photo_reencode_file(const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

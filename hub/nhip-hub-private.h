@@ -1,0 +1,52 @@
+/*
+ * nhip-hub — what the command files share: exit codes, the command table and helpers.
+ * Each command group lives in its own file (nhip-hub-ca.c: init, token, revoke, …) with a
+ * table of NhipHubCommand ending in a row whose name is %NULL, listed in nhip-hub.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	NHIP_HUB_EXIT_OK = 0,
+	NHIP_HUB_EXIT_USAGE = 2,
+	NHIP_HUB_EXIT_BAD_INPUT = 3,
+	NHIP_HUB_EXIT_NOT_FOUND = 4,
+	NHIP_HUB_EXIT_FAILED = 5,
+	NHIP_HUB_EXIT_REFUSED = 6,
+} NhipHubExit;
+
+typedef gint (*NhipHubFunc)(gint argc, gchar **argv);
+
+/**
+ * NhipHubCommand:
+ * @name: the command ("init")
+ * @args: argument synopsis for the help
+ * @summary: one line of help, marked with N_()
+ * @func: the handler; argv[0] is the command's name
+ */
+typedef struct {
+	const gchar *name;
+	const gchar *args;
+	const gchar *summary;
+	NhipHubFunc func;
+} NhipHubCommand;
+
+gint nhip_hub_usage_error(const gchar *message);
+gint nhip_hub_fail(const GError *error);
+gboolean nhip_hub_parse(const gchar *usage,
+			const gchar *summary,
+			GOptionEntry *entries,
+			gint *argc,
+			gchar ***argv,
+			GError **error);
+
+/* command groups, each in its own file */
+extern const NhipHubCommand nhip_hub_ca_commands[];
+
+G_END_DECLS
