@@ -240,12 +240,18 @@ nhip_enroll_bundle_parse(GBytes *json, const gchar *token, GError **error)
 			       error) ||
 	    !bundle_check_cert(store, bundle->certificate, X509_PURPOSE_SSL_CLIENT, _("station"),
 			       error) ||
-	    !bundle_check_cert(store, bundle->hub_encryption, X509_PURPOSE_SMIME_ENCRYPT,
-			       _("encryption"), error) ||
+	    /* OpenSSL's S/MIME-encrypt purpose wants keyEncipherment, which an ECDH key
+	     * (keyAgreement) never has: check the chain, then the key usage */
+	    !bundle_check_cert(store, bundle->hub_encryption, 0, _("encryption"), error) ||
 	    !bundle_check_cert(store, bundle->hub_signing, X509_PURPOSE_SMIME_SIGN, _("signing"),
 			       error) ||
 	    !bundle_check_cert(store, bundle->hub_tls, X509_PURPOSE_SSL_SERVER, _("TLS"), error))
 		return NULL;
+	if ((X509_get_key_usage(bundle->hub_encryption) & KU_KEY_AGREEMENT) == 0) {
+		bundle_fail(error, NHIP_IDENTITY_ERROR_UNTRUSTED,
+			    _("has an encryption certificate without key agreement"));
+		return NULL;
+	}
 	cn = nhip_x509_get_common_name(bundle->certificate);
 	recipient = nhip_x509_recipient_id(bundle->hub_encryption);
 	if (g_strcmp0(cn, bundle->station_code) != 0 ||
