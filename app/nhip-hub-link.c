@@ -163,8 +163,8 @@ nhip_hub_response_header(NhipHubResponse *self, const gchar *name)
  * @error: return location for a #GError
  *
  * Turns a status that is not 2xx into an error of the right kind: a retry (408, 409, 423,
- * 429, 460, 5xx, 404/410 for an expired upload) or a refusal (other 4xx), with the hub's
- * reason word.
+ * 429, 460, 5xx, 404/410 for an expired upload), the station's certificate not accepted
+ * (401, 403) or a refusal of the packet (other 4xx), with the hub's reason word.
  *
  * Returns: %TRUE for a 2xx status
  */
@@ -176,6 +176,15 @@ nhip_hub_response_check(NhipHubResponse *self, const gchar *what, GError **error
 
 	if (self->status >= 200 && self->status < 300)
 		return TRUE;
+	/* the hub answers 401/403 only when it does not accept the station's certificate:
+	 * no packet can go until a technician renews or enrolls it again */
+	if (self->status == 401 || self->status == 403) {
+		g_set_error(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_NOT_ENROLLED,
+			    _("cannot %s: the hub does not accept this station's certificate "
+			      "(%s); a technician must renew it or enroll the station again"),
+			    what, word != NULL ? word : _("no reason given"));
+		return FALSE;
+	}
 	switch (self->status) {
 	case 408:
 	case 423:
