@@ -337,3 +337,14 @@ def tmpdir():
 
 def cleanup(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # nhiptest.py relay LISTEN_HOST TARGET_PORT DELAY_SECONDS RATE_BYTES: runs a relay in
+    # this process (e.g. inside a network namespace) and prints its port
+    if len(sys.argv) == 6 and sys.argv[1] == "relay":
+        r = Relay(sys.argv[2], int(sys.argv[3]), delay=float(sys.argv[4]), rate=int(sys.argv[5]))
+        print("relay port %d" % r.port, flush=True)
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+        while True:
+            time.sleep(3600)
