@@ -79,6 +79,7 @@ nhip_inbox_parse(const gchar *data, gsize len, gint64 *cursor, GError **error)
 
 	if (len > 4 * 1024 * 1024 ||
 	    !json_parser_load_from_data(parser, data, (gssize)len, &error_local) ||
+	    json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		g_set_error(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_INVALID,
 			    _("the hub's inbox answer is not a JSON object: %s"),
@@ -185,7 +186,8 @@ inbox_reply_text(GBytes *body, GError **error)
 	if (!json_parser_load_from_data(parser, g_bytes_get_data(body, NULL),
 					(gssize)g_bytes_get_size(body), error))
 		return NULL;
-	if (JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+	if (json_parser_get_root(parser) != NULL &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		root = json_node_get_object(json_parser_get_root(parser));
 		payload = json_object_get_array_member(root, "payload");
 		if (json_object_has_member(root, "payload") && payload != NULL &&

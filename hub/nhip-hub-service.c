@@ -831,6 +831,7 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 					 "the request is too large", NULL);
 	if (!json_parser_load_from_data(parser, (const gchar *)req->body->data,
 					(gssize)req->body->len, &error) ||
+	    json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		return hub_respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
 					 "the body must be a JSON object {\"token\", \"csr\"}",

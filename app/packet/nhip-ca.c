@@ -594,7 +594,6 @@ ca_issue_locked(const gchar *dir,
 	g_autoptr(EVP_PKEY) ca_key = NULL;
 	g_autoptr(X509_NAME) name = NULL;
 	g_autoptr(X509) cert = NULL;
-	g_autoptr(GBytes) pem = NULL;
 	g_autofree gchar *serial = NULL;
 	g_autofree gchar *file = NULL;
 	g_autofree gchar *path = NULL;
