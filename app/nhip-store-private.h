@@ -63,6 +63,9 @@ gchar *nhipi_column_text(NhipStmt *stmt, gint index);
 /* opening at a chosen schema version: for migration tests only */
 NhipStore *nhipi_store_open_at_version(const gchar *path, gint version, GError **error);
 
+/* schema version 5 (nhip-store-packets.c) */
+gboolean nhipi_store_migrate_packets(NhipStore *self, GError **error);
+
 /* the search index (nhip-store-patients.c) */
 gboolean
 nhipi_store_search_index_patient(NhipStore *self, const NhipPatient *patient, GError **error);

@@ -7,6 +7,8 @@
  *   2  attachments (files by SHA-256) and the outbox
  *   3  the append-only audit log with its hash chain
  *   4  the patient search index (FTS5 over folded names and ID numbers)
+ *   5  case packets for the district hub, their replies, the sender's state
+ *      (nhip-store-packets.c)
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -695,10 +697,7 @@ migrate_v4(NhipStore *self, GError **error)
 
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1,
-	migrate_v2,
-	migrate_v3,
-	migrate_v4,
+	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets,
 };
 
 static gboolean

@@ -65,5 +65,6 @@ extern const NhipctlCommand nhipctl_hl7_commands[];
 extern const NhipctlCommand nhipctl_fhir_commands[];
 extern const NhipctlCommand nhipctl_outbox_commands[];
 extern const NhipctlCommand nhipctl_identity_commands[];
+extern const NhipctlCommand nhipctl_sync_commands[];
 
 G_END_DECLS

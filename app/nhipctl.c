@@ -1138,6 +1138,7 @@ static const NhipctlCommand core_commands[] = {
 static const NhipctlCommand *const command_tables[] = {
 	core_commands,	       nhipctl_device_commands, nhipctl_hl7_commands,
 	nhipctl_fhir_commands, nhipctl_outbox_commands, nhipctl_identity_commands,
+	nhipctl_sync_commands,
 };
 
 static void

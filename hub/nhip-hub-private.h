@@ -48,5 +48,6 @@ gboolean nhip_hub_parse(const gchar *usage,
 
 /* command groups, each in its own file */
 extern const NhipHubCommand nhip_hub_ca_commands[];
+extern const NhipHubCommand nhip_hub_transport_commands[]; /* nhip-hub-serve.c */
 
 G_END_DECLS

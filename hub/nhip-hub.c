@@ -83,6 +83,7 @@ nhip_hub_parse(const gchar *usage,
 /* every command group; each table ends with a NULL name */
 static const NhipHubCommand *const command_tables[] = {
 	nhip_hub_ca_commands,
+	nhip_hub_transport_commands,
 };
 
 static void

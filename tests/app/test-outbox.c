@@ -668,6 +668,7 @@ test_cli_list(Fixture *f, gconstpointer data)
 	g_auto(NhipTestRun) json = { 0 };
 	g_auto(NhipTestRun) other = { 0 };
 	g_auto(NhipTestRun) usage = { 0 };
+	JsonObject *root;
 	JsonArray *items;
 	JsonObject *item;
 
@@ -675,7 +676,10 @@ test_cli_list(Fixture *f, gconstpointer data)
 	g_assert_cmpint(json.status, ==, 0);
 	g_assert_true(json_parser_load_from_data(parser, json.out, -1, &error));
 	g_assert_no_error(error);
-	items = json_node_get_array(json_parser_get_root(parser));
+	root = json_node_get_object(json_parser_get_root(parser));
+	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(root, "packets")), ==,
+			 0);
+	items = json_object_get_array_member(root, "items");
 	g_assert_cmpuint(json_array_get_length(items), ==, 1);
 	item = json_array_get_object_element(items, 0);
 	g_assert_cmpstr(json_object_get_string_member(item, "kind"), ==, "hl7");

@@ -1,0 +1,350 @@
+/*
+ * nhipctl — asking the district: enroll with the hub, queue a case, send the queue, show
+ * it, fetch the doctors' replies.
+ *
+ * Exit codes besides the common ones: 6 when packets are still waiting to be delivered
+ * (they stay queued and are retried), 7 when the hub refused something or the link is not
+ * usable (not enrolled, pinned key mismatch).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "nhip-case-packet.h"
+#include "nhip-durable.h"
+#include "nhip-enroll.h"
+#include "nhip-hub-link.h"
+#include "nhip-identity.h"
+#include "nhip-inbox.h"
+#include "nhip-json.h"
+#include "nhip-sender.h"
+#include "nhip-store-packets.h"
+#include "nhip-transport-error.h"
+#include "nhipctl-private.h"
+
+#define EXIT_NOT_DELIVERED 6
+#define EXIT_REFUSED	   7
+
+static gint
+sync_fail(const GError *error)
+{
+	gint rc = nhipctl_fail(error);
+
+	if (error->domain == NHIP_TRANSPORT_ERROR)
+		return nhip_transport_error_is_retry(error) ? EXIT_NOT_DELIVERED : EXIT_REFUSED;
+	if (error->domain == NHIP_IDENTITY_ERROR)
+		return EXIT_REFUSED;
+	return rc;
+}
+
+static NhipHubLink *
+sync_open(NhipctlGlobal *global, NhipStore **store, GError **error)
+{
+	*store = nhipctl_open(global, FALSE, error);
+	if (*store == NULL)
+		return NULL;
+	return nhip_hub_link_load(global->db_path, error);
+}
+
+/* ----- sync ----- */
+
+static gboolean
+sync_on_signal(gpointer sender)
+{
+	nhip_sender_stop(sender);
+	return G_SOURCE_CONTINUE;
+}
+
+static gint
+cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	gboolean once = FALSE;
+	gboolean quiet = FALSE;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autoptr(NhipSender) sender = NULL;
+	const NhipSenderCounts *counts;
+	guint sigint;
+	guint sigterm;
+	gboolean ok;
+	gint64 waiting = 0;
+	GOptionEntry entries[] = {
+		{ "once", 0, 0, G_OPTION_ARG_NONE, &once,
+		  N_("Send what is due now, then stop (default: keep running)"), NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("", _("Deliver queued case packets to the district hub."), entries,
+			   &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1)
+		return nhipctl_usage_error(_("usage: nhipctl sync [--once]"));
+	link = sync_open(global, &store, &error);
+	if (link == NULL)
+		return sync_fail(error);
+	sender = nhip_sender_new(store, link, &error);
+	if (sender == NULL)
+		return sync_fail(error);
+	nhip_sender_set_verbose(sender, !quiet && !global->json);
+	sigint = g_unix_signal_add(SIGINT, sync_on_signal, sender);
+	sigterm = g_unix_signal_add(SIGTERM, sync_on_signal, sender);
+	ok = nhip_sender_run(sender, once, &error);
+	g_source_remove(sigint);
+	g_source_remove(sigterm);
+	counts = nhip_sender_get_counts(sender);
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		nhip_json_add_int(builder, "delivered", counts->delivered);
+		nhip_json_add_int(builder, "retries", counts->retry);
+		nhip_json_add_int(builder, "refused", counts->refused);
+		nhip_json_add_int(builder, "bytes_sent", counts->bytes_sent);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	}
+	if (!ok)
+		return sync_fail(error);
+	if (!nhip_store_packet_count_waiting(store, &waiting, &error))
+		return nhipctl_fail(error);
+	if (counts->refused > 0)
+		return EXIT_REFUSED;
+	return waiting > 0 && once ? EXIT_NOT_DELIVERED : EXIT_OK;
+}
+
+/* ----- enroll ----- */
+
+static gboolean
+enroll_install(const gchar *dir, const gchar *name, X509 *cert, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GBytes) pem = nhip_x509_to_pem(cert);
+	return nhip_durable_write(path, g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), error);
+}
+
+static gint
+cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *hub = NULL;
+	g_autofree gchar *token = NULL;
+	g_autofree gchar *station = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *key_path = NULL;
+	g_autofree gchar *ini_path = NULL;
+	g_autofree gchar *ini_text = NULL;
+	g_autofree gchar *pin = NULL;
+	g_autofree gchar *body = NULL;
+	g_autoptr(GBytes) csr = NULL;
+	g_autoptr(GBytes) answer = NULL;
+	g_autoptr(NhipHubResponse) response = NULL;
+	g_autoptr(NhipEnrollBundle) bundle = NULL;
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autoptr(GKeyFile) ini = g_key_file_new();
+	GOptionEntry entries[] = { { "hub", 0, 0, G_OPTION_ARG_STRING, &hub,
+				     N_("The hub's address (https://…)"), "URL" },
+				   { "token", 0, 0, G_OPTION_ARG_STRING, &token,
+				     N_("The one-time enrollment token from the hub"), "T" },
+				   { "station", 0, 0, G_OPTION_ARG_STRING, &station,
+				     N_("Station code (default: the facility code)"), "CODE" },
+				   { NULL } };
+
+	if (!nhipctl_parse("", _("Enroll this station with the district hub."), entries, &argc,
+			   &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || hub == NULL || token == NULL)
+		return nhipctl_usage_error(
+			_("usage: nhipctl enroll --hub URL --token T [--station CODE]"));
+	store = nhipctl_open(global, FALSE, &error);
+	if (store == NULL)
+		return nhipctl_fail(error);
+	if (station == NULL) {
+		g_autoptr(NhipFacility) facility = nhip_store_facility_get(store, NULL);
+		if (facility == NULL)
+			return nhipctl_usage_error(_("give --station CODE or set the facility with "
+						     "“nhipctl init --facility-code”"));
+		station = g_strdup(facility->code);
+	}
+	dir = nhip_hub_link_dir_for(global->db_path);
+	key_path = g_build_filename(dir, "station.key", NULL);
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    _("cannot create the folder %s: %s"), dir, g_strerror(errno));
+		return nhipctl_fail(error);
+	}
+	/* the key is made here and never leaves the box; an existing one is kept */
+	if (!g_file_test(key_path, G_FILE_TEST_EXISTS) &&
+	    !nhip_identity_generate_key(key_path, &error))
+		return sync_fail(error);
+	csr = nhip_identity_make_csr(key_path, station, &error);
+	if (csr == NULL)
+		return sync_fail(error);
+	json_builder_begin_object(builder);
+	nhip_json_add_string(builder, "token", token);
+	{
+		g_autofree gchar *csr_text =
+			g_strndup(g_bytes_get_data(csr, NULL), g_bytes_get_size(csr));
+		nhip_json_add_string(builder, "csr", csr_text);
+	}
+	json_builder_end_object(builder);
+	body = nhip_json_to_string(builder, FALSE);
+	response = nhip_hub_enroll_request(hub, body, &error);
+	if (response == NULL || !nhip_hub_response_check(response, _("enroll"), &error))
+		return sync_fail(error);
+	answer = g_bytes_new(response->body->data, response->body->len);
+	bundle = nhip_enroll_bundle_parse(answer, token, &error);
+	if (bundle == NULL)
+		return sync_fail(error);
+	if (!enroll_install(dir, "station.crt", bundle->certificate, &error) ||
+	    !enroll_install(dir, "ca.crt", bundle->ca, &error) ||
+	    !enroll_install(dir, "hub-enc.crt", bundle->hub_encryption, &error) ||
+	    !enroll_install(dir, "hub-sign.crt", bundle->hub_signing, &error) ||
+	    !enroll_install(dir, "hub-tls.crt", bundle->hub_tls, &error))
+		return nhipctl_fail(error);
+	pin = nhip_x509_spki_pin(bundle->hub_tls);
+	ini_path = g_build_filename(dir, "hub.ini", NULL);
+	/* keep the [sync] timing a technician may have set */
+	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+	g_key_file_set_string(ini, "hub", "url", hub);
+	g_key_file_set_string(ini, "hub", "station", bundle->station_code);
+	g_key_file_set_string(ini, "hub", "pins", pin);
+	g_key_file_set_string(ini, "hub", "recipient", bundle->recipient);
+	ini_text = g_key_file_to_data(ini, NULL, NULL);
+	if (!nhip_durable_write(ini_path, (const guint8 *)ini_text, strlen(ini_text), &error))
+		return nhipctl_fail(error);
+	g_print(_("station %s enrolled with the hub at %s; hub key pinned (%s)\n"),
+		bundle->station_code, hub, pin);
+	return EXIT_OK;
+}
+
+/* ----- case send ----- */
+
+static gint
+cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	gboolean urgent = FALSE;
+	g_autofree gchar *question = NULL;
+	g_auto(GStrv) photos = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autofree gchar *packet_id = NULL;
+	gint64 visit_id = 0;
+	GOptionEntry entries[] = { { "urgent", 0, 0, G_OPTION_ARG_NONE, &urgent,
+				     N_("Ask for an urgent answer"), NULL },
+				   { "question", 0, 0, G_OPTION_ARG_STRING, &question,
+				     N_("The question for the doctor"), "TEXT" },
+				   { "photo", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &photos,
+				     N_("A JPEG photo to attach (repeat for more)"), "FILE" },
+				   { NULL } };
+
+	if (!nhipctl_parse("VISIT_ID",
+			   _("Seal a visit as a case packet for the district and queue it."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc != 2)
+		return nhipctl_usage_error(_("usage: nhipctl case send VISIT_ID [--urgent] "
+					     "[--question TEXT] [--photo FILE]..."));
+	if (!nhipctl_parse_id(argv[1], _("visit id"), &visit_id, &error))
+		return nhipctl_fail(error);
+	link = sync_open(global, &store, &error);
+	if (link == NULL)
+		return sync_fail(error);
+	packet_id = nhip_case_packet_queue(store, link, visit_id, question, urgent,
+					   (const gchar *const *)photos, &error);
+	if (packet_id == NULL)
+		return sync_fail(error);
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		nhip_json_add_string(builder, "packet_id", packet_id);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	} else {
+		g_print(_("case packet %s queued for the hub%s\n"), packet_id,
+			urgent ? _(" (urgent)") : "");
+	}
+	return EXIT_OK;
+}
+
+/* ----- inbox ----- */
+
+static gint
+cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	gboolean json = FALSE;
+	gint wait = 0;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autoptr(GPtrArray) replies = NULL;
+	guint n_new = 0;
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+		{ "wait", 0, 0, G_OPTION_ARG_INT, &wait,
+		  N_("Seconds the hub may hold the request when nothing is there (0 to 25)"), "S" },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("", _("Fetch the doctors' replies from the hub and list them."), entries,
+			   &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || wait < 0 || wait > 25)
+		return nhipctl_usage_error(_("usage: nhipctl inbox [--wait 0..25] [--json]"));
+	link = sync_open(global, &store, &error);
+	if (link == NULL)
+		return sync_fail(error);
+	if (!nhip_inbox_fetch(link, store, (guint)wait, &n_new, &error))
+		return sync_fail(error);
+	replies = nhip_store_reply_list(store, &error);
+	if (replies == NULL)
+		return nhipctl_fail(error);
+	if (json || global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		nhip_json_add_int(builder, "new", n_new);
+		json_builder_set_member_name(builder, "replies");
+		json_builder_begin_array(builder);
+		for (guint i = 0; i < replies->len; i++) {
+			NhipReply *reply = g_ptr_array_index(replies, i);
+			json_builder_begin_object(builder);
+			nhip_json_add_string(builder, "id", reply->msg_id);
+			nhip_json_add_string(builder, "in_reply_to", reply->in_reply_to);
+			nhip_json_add_string(builder, "text", reply->text);
+			nhip_json_add_time(builder, "received", reply->received_at);
+			json_builder_end_object(builder);
+		}
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+		return EXIT_OK;
+	}
+	g_print(g_dngettext(GETTEXT_PACKAGE, "%u new reply\n", "%u new replies\n", n_new), n_new);
+	for (guint i = 0; i < replies->len; i++) {
+		NhipReply *reply = g_ptr_array_index(replies, i);
+		g_autofree gchar *when = nhip_format_time(reply->received_at);
+		g_print(_("%s  answer to %s:\n  %s\n"), when,
+			reply->in_reply_to != NULL ? reply->in_reply_to : "?", reply->text);
+	}
+	return EXIT_OK;
+}
+
+const NhipctlCommand nhipctl_sync_commands[] = {
+	{ "enroll", NULL, "--hub URL --token T [--station CODE]",
+	  N_("enroll this station with the district hub"), cmd_enroll },
+	{ "case", "send", "VISIT_ID [--urgent] [--question TEXT] [--photo FILE]...",
+	  N_("queue a case packet for the district"), cmd_case_send },
+	{ "sync", NULL, "[--once]", N_("deliver queued case packets to the hub"), cmd_sync },
+	{ "inbox", NULL, "[--wait S] [--json]", N_("fetch and list the doctors' replies"),
+	  cmd_inbox },
+	{ NULL },
+};

@@ -1,0 +1,177 @@
+/*
+ * Nhịp hub — what the hub keeps about uploads, received packets and each station's inbox,
+ * behind one small interface with two backends: SQLite (the default, one file in the hub
+ * folder) and PostgreSQL (a province-scale hub). Blobs live on disk, not in here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NHIP_HUB_ERROR (nhip_hub_error_quark())
+
+/**
+ * NhipHubError:
+ * @NHIP_HUB_ERROR_INVALID: bad input (a request, a configuration value)
+ * @NHIP_HUB_ERROR_NOT_FOUND: no such record
+ * @NHIP_HUB_ERROR_CONFLICT: the record clashes with one already stored
+ * @NHIP_HUB_ERROR_STORAGE: the database or the disk failed
+ * @NHIP_HUB_ERROR_FAILED: anything else
+ */
+typedef enum {
+	NHIP_HUB_ERROR_INVALID,
+	NHIP_HUB_ERROR_NOT_FOUND,
+	NHIP_HUB_ERROR_CONFLICT,
+	NHIP_HUB_ERROR_STORAGE,
+	NHIP_HUB_ERROR_FAILED,
+} NhipHubError;
+
+GQuark nhip_hub_error_quark(void);
+
+/* one result set: @n_cols columns, cells row by row, NULL for SQL NULL */
+typedef struct {
+	guint n_cols;
+	GPtrArray *cells; /* (element-type utf8) */
+} NhipHubRows;
+
+void nhip_hub_rows_free(NhipHubRows *rows);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubRows, nhip_hub_rows_free)
+
+/**
+ * NhipHubDbBackend:
+ * @name: "sqlite" or "postgresql"
+ * @serial_key: the column type of an auto-incremented 64-bit primary key
+ * @open: connect to @target (a file, or a libpq connection string)
+ * @close: disconnect
+ * @query: run one statement with `?` placeholders bound to text parameters (%NULL is SQL
+ *   NULL); returns the rows, empty for statements that return none
+ * @exec: run statements without parameters
+ *
+ * A backend is used by one thread at a time; #NhipHubDb serialises the calls.
+ */
+typedef struct {
+	const gchar *name;
+	const gchar *serial_key;
+	gpointer (*open)(const gchar *target, GError **error);
+	void (*close)(gpointer conn);
+	NhipHubRows *(*query)(gpointer conn,
+			      const gchar *sql,
+			      const gchar *const *params,
+			      guint n_params,
+			      GError **error);
+	gboolean (*exec)(gpointer conn, const gchar *sql, GError **error);
+} NhipHubDbBackend;
+
+extern const NhipHubDbBackend nhip_hub_db_sqlite;
+extern const NhipHubDbBackend nhip_hub_db_postgresql;
+
+typedef enum {
+	NHIP_HUB_UPLOAD_OPEN,
+	NHIP_HUB_UPLOAD_DONE,
+	NHIP_HUB_UPLOAD_REFUSED,
+} NhipHubUploadState;
+
+typedef struct {
+	gchar *id;
+	gchar *station;
+	gchar *packet_id;
+	gint64 length;
+	gint64 acked;
+	gchar *sha256;
+	NhipHubUploadState state;
+	gchar *reason;
+	gint64 created;
+	gint64 expires;
+} NhipHubUpload;
+
+typedef struct {
+	gint64 id;
+	gchar *station;
+	gchar *packet_id;
+	gchar *sha256;
+	gint64 size;
+	gint64 seq;
+	gchar *urgency;
+	gchar *contents_sha256;
+	gchar *receipt_sha256;
+	gint64 received;
+} NhipHubPacket;
+
+typedef struct {
+	gint64 cursor;
+	gchar *station;
+	gchar *msg_id;
+	gchar *kind;
+	gchar *in_reply_to;
+	gchar *blob_sha256;
+	gint64 size;
+	gint64 created;
+} NhipHubMessage;
+
+void nhip_hub_upload_free(NhipHubUpload *upload);
+void nhip_hub_packet_free(NhipHubPacket *packet);
+void nhip_hub_message_free(NhipHubMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubUpload, nhip_hub_upload_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubPacket, nhip_hub_packet_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubMessage, nhip_hub_message_free)
+
+typedef struct _NhipHubDb NhipHubDb;
+
+NhipHubDb *
+nhip_hub_db_open(const gchar *uri, const gchar *hub_dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void nhip_hub_db_free(NhipHubDb *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubDb, nhip_hub_db_free)
+const gchar *nhip_hub_db_get_backend(NhipHubDb *self);
+
+NhipHubUpload *nhip_hub_db_upload_create(NhipHubDb *self,
+					 const NhipHubUpload *upload,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipHubUpload *
+nhip_hub_db_upload_get(NhipHubDb *self, const gchar *id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_upload_set_acked(NhipHubDb *self,
+				      const gchar *id,
+				      gint64 from,
+				      gint64 to,
+				      GError **error);
+gboolean nhip_hub_db_upload_finish(NhipHubDb *self,
+				   const gchar *id,
+				   NhipHubUploadState state,
+				   const gchar *reason,
+				   GError **error);
+gboolean
+nhip_hub_db_upload_restart(NhipHubDb *self, const gchar *id, gint64 expires, GError **error);
+guint nhip_hub_db_upload_expire(NhipHubDb *self, gint64 now, GPtrArray *ids, GError **error);
+
+gboolean nhip_hub_db_packet_add(NhipHubDb *self, NhipHubPacket *packet, GError **error);
+NhipHubPacket *nhip_hub_db_packet_get(NhipHubDb *self,
+				      const gchar *station,
+				      const gchar *packet_id,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_packet_replay_state(NhipHubDb *self,
+					 const gchar *station,
+					 const gchar *packet_id,
+					 gint64 seq,
+					 gint64 *highest,
+					 gint64 *seq_of_packet_id,
+					 gchar **packet_id_at_seq,
+					 GError **error);
+GPtrArray *nhip_hub_db_packet_list(NhipHubDb *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipHubPacket *
+nhip_hub_db_packet_by_case(NhipHubDb *self, gint64 id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gint64 nhip_hub_db_message_add(NhipHubDb *self, NhipHubMessage *message, GError **error);
+GPtrArray *nhip_hub_db_message_list(NhipHubDb *self,
+				    const gchar *station,
+				    gint64 after,
+				    guint limit,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipHubMessage *nhip_hub_db_message_get(NhipHubDb *self,
+					const gchar *station,
+					const gchar *msg_id,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+# Nhịp — delivery end to end with real processes and real TLS on loopback: a hub
+# (`nhip-hub serve`, SQLite or a PostgreSQL started here) and stations (`nhipctl`).
+#   upload and signed receipt; exactly once (a second upload of the same packet gets the
+#   receipt, no second case); resume after the hub is killed mid-upload and after the
+#   station is killed mid-upload; refusals with the hub's logged reasons (wrong CA, expired,
+#   revoked, tampered ciphertext, replayed sequence, wrong recipient); the inbox long-poll.
+#
+# usage: test-transport.py BUILD_DIR sqlite|postgresql
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nhiptest import (ENV, Hub, Postgres, Relay, Station, Tap, cleanup, free_port,  # noqa: E402
+                      tmpdir, wait_for)
+
+CHUNK = 256 * 1024
+
+
+def main():
+    build, backend = sys.argv[1], sys.argv[2]
+    tap = Tap()
+    root = tmpdir()
+    pg = None
+    hub = None
+    try:
+        if backend == "postgresql":
+            if not os.path.exists(Postgres.BIN + "/initdb"):
+                tap.skip_all("PostgreSQL 15 is not installed")
+            pg = Postgres(root)
+        hub = Hub(build, root, pg.uri if pg else None)
+        hub_port = free_port()
+        hub.start("127.0.0.1:%d" % hub_port)
+        url = "https://127.0.0.1:%d" % hub_port
+        run(tap, build, root, hub, hub_port, url)
+    finally:
+        if hub and hub.proc and hub.proc.poll() is None:
+            hub.kill(signal.SIGTERM)
+        if pg:
+            pg.stop()
+        cleanup(root)
+    tap.done()
+
+
+def case_count(hub, packet_id):
+    return sum(1 for c in hub.cases() if c["packet_id"] == packet_id)
+
+
+def run(tap, build, root, hub, hub_port, url):
+    st = Station(build, root, "ST-001")
+    st.enroll(hub, url)
+    st.set_sync(backoff_base=1, backoff_cap=2, low_speed_time=3, low_speed_limit=1000)
+    tap.ok(os.stat(os.path.join(st.dir, "hub", "station.key")).st_mode & 0o077 == 0,
+           "enroll: the station key is 0600")
+
+    # --- upload, receipt, delivered, the file deleted
+    pid = st.send_case(photo_bytes=600 * 1024, urgent=True)
+    path = st.sql("SELECT path FROM packets WHERE packet_id = ?", pid)[0][0]
+    saved = path + ".copy"
+    shutil.copy(path, saved)
+    out = st.ctl("sync", "--once")
+    box = st.outbox()
+    tap.ok(out.returncode == 0 and box[pid]["state"] == "delivered",
+           "upload: delivered with a verified receipt (%s)" % out.stderr.strip())
+    tap.ok(not os.path.exists(path), "upload: the sealed file is deleted after the receipt")
+    tap.ok(case_count(hub, pid) == 1, "upload: the hub lists the case once")
+    tap.ok(box[pid]["sent"] == box[pid]["size"], "upload: every byte sent once")
+
+    # --- exactly once: the same packet again is answered with the receipt
+    shutil.copy(saved, path)
+    st.sql("UPDATE packets SET state = 'queued', acked = 0, upload_url = NULL WHERE "
+           "packet_id = ?", pid)
+    out = st.ctl("sync", "--once")
+    tap.ok(out.returncode == 0 and st.outbox()[pid]["state"] == "delivered",
+           "idempotent: a repeated upload gets the stored receipt")
+    tap.ok(case_count(hub, pid) == 1, "idempotent: still one case at the hub")
+
+    # --- hub killed mid-upload, restarted; the station resumes at the acknowledged byte
+    relay = Relay("127.0.0.1", hub_port, rate=400 * 1024)
+    st.set_url("https://127.0.0.1:%d" % relay.port)
+    pid = st.send_case(photo_bytes=1800 * 1024)
+    st.start_sync()
+    acked = wait_for(lambda: st.outbox()[pid]["acked"] >= 2 * CHUNK and st.outbox()[pid]["acked"], 60)
+    hub.kill()
+    relay.cut()
+    time.sleep(1.5)
+    hub.start("127.0.0.1:%d" % hub_port)
+    ok = wait_for(lambda: st.outbox()[pid]["state"] == "delivered", 90, 0.3)
+    box = st.outbox()[pid]
+    tap.ok(bool(acked) and ok, "hub killed mid-upload (at %s bytes): delivered after restart" % acked)
+    tap.ok(box["sent"] - box["size"] <= 2 * CHUNK,
+           "hub killed: re-sent %d bytes (the chunk in flight)" % (box["sent"] - box["size"]))
+    tap.ok(case_count(hub, pid) == 1, "hub killed: one case")
+
+    # --- station killed mid-upload (SIGKILL), restarted
+    pid = st.send_case(photo_bytes=1800 * 1024)
+    acked = wait_for(lambda: st.outbox()[pid]["acked"] >= 2 * CHUNK and st.outbox()[pid]["acked"], 60)
+    st.stop_sync(signal.SIGKILL)
+    relay.cut()
+    before = st.outbox()[pid]
+    st.start_sync()
+    ok = wait_for(lambda: st.outbox()[pid]["state"] == "delivered", 90, 0.3)
+    box = st.outbox()[pid]
+    tap.ok(bool(acked) and ok and before["state"] == "sending",
+           "station killed mid-upload (at %s bytes): resumed and delivered" % acked)
+    tap.ok(box["sent"] - box["size"] <= 2 * CHUNK,
+           "station killed: re-sent %d bytes" % (box["sent"] - box["size"]))
+    tap.ok(case_count(hub, pid) == 1, "station killed: one case")
+    tap.ok(st.stop_sync() == 0, "sync stops cleanly on SIGTERM")
+    relay.stop()
+    st.set_url(url)
+
+    # --- inbox long-poll: a reply made while the station waits arrives at once
+    case_id = [c["case"] for c in hub.cases() if c["packet_id"] == pid][0]
+    result = {}
+
+    def poll():
+        t0 = time.monotonic()
+        result["out"] = st.ctl("inbox", "--wait", "20", "--json")
+        result["t"] = time.monotonic() - t0
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(1.0)
+    args = ["reply", "--dir", hub.dir, "--case", str(case_id), "--text", "Uống thuốc hạ áp"]
+    if hub.database:
+        args += ["--database", hub.database]
+    reply = hub.ctl(*args)
+    t.join()
+    import json
+    answer = json.loads(result["out"].stdout) if result["out"].returncode == 0 else {}
+    tap.ok(reply.returncode == 0 and answer.get("new") == 1 and
+           answer["replies"][0]["text"] == "Uống thuốc hạ áp" and result["t"] < 8,
+           "inbox: the held request returns the verified reply (%.1f s)" % result.get("t", 0))
+    tap.ok(st.outbox()[pid]["state"] == "answered", "inbox: the case shows answered")
+    again = st.ctl("inbox", "--wait", "1", "--json")
+    tap.ok(again.returncode == 0 and json.loads(again.stdout)["new"] == 0,
+           "inbox: the reply is stored once")
+
+    # --- refusals, each with the hub's logged reason
+    refusals(tap, build, root, hub, url)
+
+
+def expect_refusal(tap, hub, st, what, word, pid=None):
+    out = st.ctl("sync", "--once")
+    log = hub.logtext()
+    detail = ""
+    if pid:
+        box = st.outbox()[pid]
+        detail = box["last_error"] or ""
+        tap.ok(out.returncode == 7 and box["state"] == "failed" and word in detail,
+               "%s: the packet is parked as failed (%s)" % (what, detail))
+    else:
+        tap.ok(out.returncode == 7 and word in out.stderr,
+               "%s: sync stops (%s)" % (what, out.stderr.strip()))
+    tap.ok(word in log, "%s: the hub logs the reason “%s”" % (what, word))
+
+
+def refusals(tap, build, root, hub, url):
+    other = Hub(build, os.path.join(root, "other"))
+    st = Station(build, root, "ST-002")
+    st.enroll(hub, url)
+    st.set_sync(backoff_base=1, backoff_cap=2)
+    keys = os.path.join(st.dir, "hub")
+
+    # tampered ciphertext: one byte flipped in the sealed file (hash updated to match)
+    pid = st.send_case()
+    path = st.sql("SELECT path FROM packets WHERE packet_id = ?", pid)[0][0]
+    data = bytearray(open(path, "rb").read())
+    data[len(data) - 40] ^= 0x01
+    open(path, "wb").write(data)
+    import hashlib
+    st.sql("UPDATE packets SET sha256 = ? WHERE packet_id = ?", hashlib.sha256(data).hexdigest(),
+           pid)
+    expect_refusal(tap, hub, st, "tampered ciphertext", "tampered", pid)
+
+    # replayed: a sequence number used before, with another packet id
+    st.sql("UPDATE sync_state SET value = '0' WHERE key = 'packet_seq'")
+    first = st.send_case()
+    st.ctl("sync", "--once")
+    st.sql("UPDATE sync_state SET value = '0' WHERE key = 'packet_seq'")
+    pid = st.send_case()
+    tap.ok(st.outbox()[first]["state"] == "delivered", "replay: the first packet is delivered")
+    expect_refusal(tap, hub, st, "replayed packet", "replayed", pid)
+
+    # wrong recipient: sealed to another hub's encryption certificate
+    shutil.copy(os.path.join(keys, "hub-enc.crt"), os.path.join(keys, "hub-enc.crt.good"))
+    shutil.copy(os.path.join(other.dir, "hub-enc.crt"), os.path.join(keys, "hub-enc.crt"))
+    pid = st.send_case()
+    shutil.copy(os.path.join(keys, "hub-enc.crt.good"), os.path.join(keys, "hub-enc.crt"))
+    expect_refusal(tap, hub, st, "wrong recipient", "wrong-recipient", pid)
+
+    # a client certificate from another CA
+    shutil.copy(os.path.join(keys, "station.crt"), os.path.join(keys, "station.crt.good"))
+    csr = os.path.join(root, "st2.csr")
+    subprocess.run(["openssl", "req", "-new", "-key", os.path.join(keys, "station.key"), "-subj",
+                    "/CN=ST-002", "-out", csr], check=True, capture_output=True)
+    ext = os.path.join(root, "ext.cnf")
+    open(ext, "w").write("extendedKeyUsage=clientAuth,emailProtection\n"
+                         "keyUsage=digitalSignature\n")
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", os.path.join(other.dir, "ca.crt"),
+                    "-CAkey", os.path.join(other.dir, "ca.key"), "-days", "2", "-extfile", ext,
+                    "-out", os.path.join(keys, "station.crt")], check=True, capture_output=True)
+    pid = st.send_case()
+    expect_refusal(tap, hub, st, "wrong CA", "unknown-ca")
+    tap.ok(st.outbox()[pid]["state"] == "queued", "wrong CA: the packet stays queued")
+
+    # an expired certificate
+    fixture = os.path.join(build, "tests", "hub", "hub-fixture")
+    subprocess.run([fixture, "expired", hub.dir, "ST-002", os.path.join(keys, "station.key"),
+                    os.path.join(keys, "station.crt")], check=True, env=ENV)
+    expect_refusal(tap, hub, st, "expired certificate", "expired-certificate")
+
+    # revoked
+    shutil.copy(os.path.join(keys, "station.crt.good"), os.path.join(keys, "station.crt"))
+    revoke = hub.ctl("revoke", "--dir", hub.dir, "--station", "ST-002")
+    tap.ok(revoke.returncode == 0, "revoke: the CRL is updated")
+    expect_refusal(tap, hub, st, "revoked certificate", "revoked-certificate")
+
+    # a station without a certificate is refused too
+    import urllib.request
+    import ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(hub.dir, "ca.crt"))
+    try:
+        urllib.request.urlopen(urllib.request.Request(url + "/v1/uploads", method="POST"),
+                               context=ctx, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    tap.ok(status == 403 and "no-certificate" in hub.logtext(),
+           "no client certificate: 403 and logged")
+
+
+if __name__ == "__main__":
+    main()
