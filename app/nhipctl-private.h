@@ -61,5 +61,6 @@ void nhipctl_print_json(JsonBuilder *builder);
 /* command groups, each in its own file */
 extern const NhipctlCommand nhipctl_device_commands[];
 extern const NhipctlCommand nhipctl_hl7_commands[];
+extern const NhipctlCommand nhipctl_xml130_commands[];
 
 G_END_DECLS

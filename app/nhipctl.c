@@ -1139,6 +1139,7 @@ static const NhipctlCommand *const command_tables[] = {
 	core_commands,
 	nhipctl_device_commands,
 	nhipctl_hl7_commands,
+	nhipctl_xml130_commands,
 };
 
 static void
