@@ -1560,9 +1560,10 @@ xmlsec_ready(GError **error)
 	return ok;
 }
 
-/* the key must belong to the certificate, and the certificate must be valid today */
+/* the key must belong to the certificate, and the certificate must be valid today;
+ * gives the certificate's subject (RFC 2253) */
 static gboolean
-sign_check_pair(const gchar *key_path, const gchar *cert_path, GError **error)
+sign_check_pair(const gchar *key_path, const gchar *cert_path, gchar **subject, GError **error)
 {
 	g_autoptr(BIO) key_bio = BIO_new_file(key_path, "r");
 	g_autoptr(BIO) cert_bio = BIO_new_file(cert_path, "r");
@@ -1594,6 +1595,14 @@ sign_check_pair(const gchar *key_path, const gchar *cert_path, GError **error)
 			      "valid); the claims portal would refuse the signature"),
 			    cert_path);
 		return FALSE;
+	}
+	{
+		g_autoptr(BIO) out = BIO_new(BIO_s_mem());
+		gchar *text = NULL;
+		glong len;
+		X509_NAME_print_ex(out, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+		len = BIO_get_mem_data(out, &text);
+		*subject = g_strndup(text, len > 0 ? (gsize)len : 0);
 	}
 	return TRUE;
 }
@@ -1629,9 +1638,10 @@ nhip_export_xml130_sign(GBytes *document,
 	gsize size = 0;
 	gconstpointer data = g_bytes_get_data(document, &size);
 	GBytes *result = NULL;
+	g_autofree gchar *subject = NULL;
 
 	g_return_val_if_fail(document != NULL && key_path != NULL && cert_path != NULL, NULL);
-	if (!sign_check_pair(key_path, cert_path, error))
+	if (!sign_check_pair(key_path, cert_path, &subject, error))
 		return NULL;
 	if (!xmlsec_ready(error))
 		return NULL;
@@ -1662,7 +1672,8 @@ nhip_export_xml130_sign(GBytes *document,
 	xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId);
 	key_info = xmlSecTmplSignatureEnsureKeyInfo(signature, NULL);
 	x509 = xmlSecTmplKeyInfoAddX509Data(key_info);
-	xmlSecTmplX509DataAddSubjectName(x509);
+	/* the subject name is outside what is signed; it is written from the certificate */
+	xmlNodeSetContent(xmlSecTmplX509DataAddSubjectName(x509), BAD_CAST "");
 	xmlSecTmplX509DataAddCertificate(x509);
 
 	G_LOCK(xmlsec);
@@ -1675,6 +1686,10 @@ nhip_export_xml130_sign(GBytes *document,
 		    xmlSecCryptoAppKeyCertLoad(ctx->signKey, cert_path, xmlSecKeyDataFormatPem) >=
 			    0 &&
 		    xmlSecDSigCtxSign(ctx, signature) >= 0) {
+			xmlNode *name =
+				xmlSecFindNode(signature, xmlSecNodeX509SubjectName, xmlSecDSigNs);
+			if (name != NULL)
+				xmlNodeAddContent(name, BAD_CAST subject);
 			xmlDocDumpMemoryEnc(doc, &out, &out_len, "utf-8");
 			result = g_bytes_new_with_free_func(out, (gsize)out_len,
 							    (GDestroyNotify)xmlFree, out);

@@ -153,3 +153,50 @@ nhip_test_sql_int(const gchar *path, const gchar *sql)
 	sqlite3_close(db);
 	return value;
 }
+
+/**
+ * nhip_test_run_clear:
+ * @run: the result of nhip_test_run()
+ */
+void
+nhip_test_run_clear(NhipTestRun *run)
+{
+	g_clear_pointer(&run->out, g_free);
+	g_clear_pointer(&run->err, g_free);
+}
+
+/**
+ * nhip_test_run:
+ * @program: the program to run
+ * @...: its arguments, ending with %NULL
+ *
+ * Runs a program to its end and collects its exit status and output (UTF-8).
+ *
+ * Returns: what it did
+ */
+NhipTestRun
+nhip_test_run(const gchar *program, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GError) error = NULL;
+	NhipTestRun run = { 0 };
+	va_list ap;
+
+	g_ptr_array_add(args, (gpointer)program);
+	va_start(ap, program);
+	for (const gchar *arg = va_arg(ap, const gchar *); arg != NULL;
+	     arg = va_arg(ap, const gchar *))
+		g_ptr_array_add(args, (gpointer)arg);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	proc = g_subprocess_newv((const gchar *const *)args->pdata,
+				 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+				 &error);
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, &run.out, &run.err, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_get_if_exited(proc));
+	run.status = g_subprocess_get_exit_status(proc);
+	return run;
+}
