@@ -65,7 +65,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, BIO_free)
 
 typedef struct {
 	const NhipXml130Table *table;
-	GHashTable *index; /* field name → position + 1 */
+	GHashTable *index;     /* field name → position + 1 */
+	gboolean *truncatable; /* by position */
 } TableInfo;
 
 typedef struct {
@@ -181,7 +182,8 @@ typedef struct {
 	guint n_checkin;
 	GPtrArray *problems;
 	GPtrArray *notes;
-	GStringChunk *strings; /* texts of the visit being written */
+	GStringChunk *strings;	 /* texts of the visit being written */
+	xmlBuffer *table_buffer; /* reused for each table document */
 	/* the visit being written */
 	const VisitRow *visit;
 	gchar *visit_label;
@@ -361,7 +363,7 @@ write_row(Export *ex, xmlTextWriter *writer, Row *row, const gchar *record)
 		const gchar *value = row->values[i] != NULL ? row->values[i] : "";
 		g_autofree gchar *why = NULL;
 
-		if (field->max_chars > 0 && is_truncatable(field->name) &&
+		if (field->max_chars > 0 && row->info->truncatable[i] &&
 		    g_utf8_strlen(value, -1) > (glong)field->max_chars) {
 			gchar *end = g_utf8_offset_to_pointer(value, field->max_chars);
 			g_ptr_array_add(ex->notes,
@@ -381,17 +383,19 @@ write_row(Export *ex, xmlTextWriter *writer, Row *row, const gchar *record)
 		xmlTextWriterEndElement(writer);
 }
 
-/* a table document: root, optional list, one element per row */
-static GBytes *
+#define XML_DECLARATION "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+
+/* a table document (root, optional list, one element per row) in the reused buffer; the
+ * text is UTF-8 already, so the declaration is written as it is, without an encoder */
+static void
 write_table(Export *ex, NhipXml130TableId id, Row *rows, guint n_rows)
 {
 	const NhipXml130Table *table = ex->tables[id].table;
-	g_autoptr(xmlBuffer) buffer = xmlBufferCreate();
 	g_autoptr(xmlTextWriter) writer = NULL;
 
-	xmlBufferSetAllocationScheme(buffer, XML_BUFFER_ALLOC_DOUBLEIT);
-	writer = xmlNewTextWriterMemory(buffer, 0);
-	xmlTextWriterStartDocument(writer, "1.0", "utf-8", NULL);
+	xmlBufferEmpty(ex->table_buffer);
+	writer = xmlNewTextWriterMemory(ex->table_buffer, 0);
+	xmlTextWriterWriteRaw(writer, BAD_CAST XML_DECLARATION);
 	xmlTextWriterStartElement(writer, BAD_CAST table->root);
 	if (table->list != NULL) {
 		xmlTextWriterStartElement(writer, BAD_CAST table->list);
@@ -402,19 +406,17 @@ write_table(Export *ex, NhipXml130TableId id, Row *rows, guint n_rows)
 		write_row(ex, writer, &rows[0], NULL);
 	}
 	xmlTextWriterEndElement(writer);
-	xmlTextWriterEndDocument(writer);
-	g_clear_pointer(&writer, xmlFreeTextWriter);
-	return g_bytes_new(xmlBufferContent(buffer), (gsize)xmlBufferLength(buffer));
+	xmlTextWriterFlush(writer);
 }
 
 static void
 write_file(Export *ex, NhipXml130TableId id, Row *rows, guint n_rows)
 {
-	g_autoptr(GBytes) bytes = write_table(ex, id, rows, n_rows);
-	gsize size = 0;
-	gconstpointer data = g_bytes_get_data(bytes, &size);
-	g_autofree gchar *base64 = g_base64_encode(data, size);
+	g_autofree gchar *base64 = NULL;
 
+	write_table(ex, id, rows, n_rows);
+	base64 = g_base64_encode(xmlBufferContent(ex->table_buffer),
+				 (gsize)xmlBufferLength(ex->table_buffer));
 	xmlTextWriterStartElement(ex->envelope, BAD_CAST "FILEHOSO");
 	xmlTextWriterWriteElement(ex->envelope, BAD_CAST "LOAIHOSO",
 				  BAD_CAST ex->tables[id].table->loaihoso);
@@ -1187,17 +1189,23 @@ export_init_tables(Export *ex)
 		TableInfo *info = &ex->tables[t];
 		info->table = nhip_xml130_table(ex->profile, t);
 		info->index = g_hash_table_new(g_str_hash, g_str_equal);
-		for (guint i = 0; i < info->table->n_fields; i++)
+		info->truncatable = g_new0(gboolean, info->table->n_fields);
+		for (guint i = 0; i < info->table->n_fields; i++) {
 			g_hash_table_insert(info->index, (gpointer)info->table->fields[i].name,
 					    GUINT_TO_POINTER(i + 1));
+			info->truncatable[i] = is_truncatable(info->table->fields[i].name);
+		}
 	}
 }
 
 static void
 export_clear(Export *ex)
 {
-	for (guint t = 0; t < NHIP_XML130_N_TABLES; t++)
+	for (guint t = 0; t < NHIP_XML130_N_TABLES; t++) {
 		g_clear_pointer(&ex->tables[t].index, g_hash_table_unref);
+		g_clear_pointer(&ex->tables[t].truncatable, g_free);
+	}
+	g_clear_pointer(&ex->table_buffer, xmlBufferFree);
 	g_clear_pointer(&ex->envelope, xmlFreeTextWriter);
 	g_clear_pointer(&ex->envelope_buffer, xmlBufferFree);
 	g_clear_pointer(&ex->checkin, xmlFreeTextWriter);
@@ -1210,30 +1218,34 @@ export_clear(Export *ex)
 	g_clear_pointer(&ex->settings, nhip_claim_settings_free);
 }
 
+/* a writer into a buffer of about @size bytes, grown by doubling */
 static xmlTextWriter *
-export_writer(xmlBuffer **buffer)
+export_writer(xmlBuffer **buffer, gsize size)
 {
 	xmlTextWriter *writer;
 
-	*buffer = xmlBufferCreateSize(1 << 20);
+	*buffer = xmlBufferCreateSize(MIN(size, (gsize)G_MAXINT / 2));
 	xmlBufferSetAllocationScheme(*buffer, XML_BUFFER_ALLOC_DOUBLEIT);
 	writer = xmlNewTextWriterMemory(*buffer, 0);
 	xmlTextWriterSetIndent(writer, 1);
 	xmlTextWriterSetIndentString(writer, BAD_CAST "  ");
-	xmlTextWriterStartDocument(writer, "1.0", "utf-8", NULL);
+	xmlTextWriterWriteRaw(writer, BAD_CAST XML_DECLARATION);
 	return writer;
 }
 
+/* the document, handed over without a copy */
 static GBytes *
 export_finish(xmlTextWriter **writer, xmlBuffer **buffer)
 {
-	GBytes *bytes;
+	gsize length;
+	xmlChar *content;
 
 	xmlTextWriterEndDocument(*writer);
 	g_clear_pointer(writer, xmlFreeTextWriter);
-	bytes = g_bytes_new(xmlBufferContent(*buffer), (gsize)xmlBufferLength(*buffer));
+	length = (gsize)xmlBufferLength(*buffer);
+	content = xmlBufferDetach(*buffer);
 	g_clear_pointer(buffer, xmlBufferFree);
-	return bytes;
+	return g_bytes_new_with_free_func(content, length, (GDestroyNotify)xmlFree, content);
 }
 
 static gboolean
@@ -1334,7 +1346,10 @@ export_run(NhipStore *store,
 			break;
 		}
 		export_init_tables(&ex);
-		ex.envelope = export_writer(&ex.envelope_buffer);
+		/* a visit takes about 5 kB in the envelope */
+		ex.table_buffer = xmlBufferCreateSize(16 * 1024);
+		xmlBufferSetAllocationScheme(ex.table_buffer, XML_BUFFER_ALLOC_DOUBLEIT);
+		ex.envelope = export_writer(&ex.envelope_buffer, (gsize)n_closed * 6 * 1024 + 4096);
 		xmlTextWriterStartElement(ex.envelope, BAD_CAST "GIAMDINHHS");
 		xmlTextWriterWriteAttribute(ex.envelope, BAD_CAST "xmlns:xsi",
 					    BAD_CAST "http://www.w3.org/2001/XMLSchema-instance");
@@ -1350,7 +1365,7 @@ export_run(NhipStore *store,
 						n_closed);
 		xmlTextWriterStartElement(ex.envelope, BAD_CAST "DANHSACHHOSO");
 
-		ex.checkin = export_writer(&ex.checkin_buffer);
+		ex.checkin = export_writer(&ex.checkin_buffer, (gsize)n_closed * 1500 + 4096);
 		xmlTextWriterStartElement(ex.checkin, BAD_CAST "CHI_TIEU_TRANG_THAI_KCB");
 		xmlTextWriterStartElement(ex.checkin, BAD_CAST "DSACH_TRANG_THAI_KCB");
 

@@ -841,9 +841,11 @@ parse_xml(Validator *v, const gchar *path, const guint8 *data, gsize size, gsize
 		return NULL;
 	}
 	xmlSetStructuredErrorFunc(&errors, parse_error_cb);
+	/* HUGE: libxml2 2.9 refuses any document over 10 MB without it; the sizes are
+	 * bounded by our own limits above, and no DTD means no entity to expand */
 	doc = xmlCtxtReadMemory(ctxt, (const gchar *)data, (gint)size, NULL, "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
+					XML_PARSE_NOCDATA | XML_PARSE_HUGE);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (doc == NULL || errors.text->len > 0 || !ctxt->wellFormed) {
 		ERROR(v, path, _("not well-formed XML: %s"),
@@ -941,13 +943,16 @@ child_text(Validator *v, const gchar *parent_path, xmlNode *parent, const gchar 
 typedef struct {
 	gchar *path;
 	gchar **values; /* by field index; NULL when the element is absent */
+	guint n_values;
 } Record;
 
 static void
 record_free(Record *record)
 {
 	g_free(record->path);
-	g_strfreev(record->values);
+	for (guint i = 0; i < record->n_values; i++)
+		g_free(record->values[i]);
+	g_free(record->values);
 	g_free(record);
 }
 
@@ -968,7 +973,8 @@ check_record(Validator *v, const NhipXml130Table *table, xmlNode *node, const gc
 	gboolean order_reported = FALSE;
 
 	record->path = g_strdup(path);
-	record->values = g_new0(gchar *, table->n_fields + 1);
+	record->values = g_new0(gchar *, table->n_fields);
+	record->n_values = table->n_fields;
 	for (xmlNode *child = node->children; child != NULL; child = child->next) {
 		g_autofree gchar *field_path = NULL;
 		gboolean has_children = FALSE;
