@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -802,10 +804,8 @@ parse_xml(Validator *v, const gchar *path, const guint8 *data, gsize size, gsize
 		return NULL;
 	}
 	if (size > max) {
-		ERROR(v, path,
-		      _("the document has %" G_GSIZE_FORMAT
-			" bytes; the limit is %" G_GSIZE_FORMAT),
-		      size, max);
+		ERROR(v, path, _("the document has %" PRIu64 " bytes; the limit is %" PRIu64),
+		      (guint64)size, (guint64)max);
 		g_string_free(errors.text, TRUE);
 		return NULL;
 	}
@@ -815,9 +815,9 @@ parse_xml(Validator *v, const gchar *path, const guint8 *data, gsize size, gsize
 	}
 	if (!g_utf8_validate_len((const gchar *)data, size, &end)) {
 		ERROR(v, path,
-		      _("the document is not UTF-8 text (bad byte at offset %" G_GSIZE_FORMAT
+		      _("the document is not UTF-8 text (bad byte at offset %" PRIu64
 			"); QĐ 130 documents are UTF-8"),
-		      (gsize)(end - (const gchar *)data));
+		      (guint64)(end - (const gchar *)data));
 		g_string_free(errors.text, TRUE);
 		return NULL;
 	}
@@ -1134,9 +1134,8 @@ base64_decode(Validator *v, const gchar *path, const gchar *text)
 	gboolean space = FALSE;
 
 	if (len / 4 * 3 > v->limits.max_table + 3) {
-		ERROR(v, path,
-		      _("the content is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-		      v->limits.max_table);
+		ERROR(v, path, _("the content is larger than the limit of %" PRIu64 " bytes"),
+		      (guint64)v->limits.max_table);
 		return NULL;
 	}
 	out = g_byte_array_sized_new(len / 4 * 3 + 3);
