@@ -139,19 +139,9 @@ typedef struct {
 	gint outcome;
 } VisitRow;
 
+/* a service line; its texts live in the export's string chunk and are not freed */
 typedef struct {
-	const gchar *code; /* the texts live in the export's string chunk */
-	const gchar *name;
-	gint cost_group;
-	const gchar *unit;
-	gdouble quantity;
-	gint64 price_hospital;
-	gint64 price_insurance;
-	gint service_rate;
-	gint insurance_rate;
-	gint scope;
-	gint64 ordered_at;
-	gint64 performed_at;
+	NhipVisitService line;
 	const gchar *license;
 	/* computed, in hundredths of a đồng */
 	gint64 total_hospital;
@@ -536,13 +526,13 @@ compute_payments(const VisitRow *visit, VisitExtras *extras)
 
 	for (guint i = 0; i < extras->services->len; i++) {
 		ServiceRow *line = &g_array_index(extras->services, ServiceRow, i);
-		gdouble base = line->quantity * line->service_rate / 100.0;
+		gdouble base = line->line.quantity * line->line.service_rate / 100.0;
 
-		line->total_hospital = money_round(base * (gdouble)line->price_hospital);
+		line->total_hospital = money_round(base * (gdouble)line->line.price_hospital);
 		line->total_insurance =
-			benefit > 0 && line->scope == 1
-				? money_round(base * (gdouble)line->price_insurance *
-					      line->insurance_rate / 100.0)
+			benefit > 0 && line->line.scope == 1
+				? money_round(base * (gdouble)line->line.price_insurance *
+					      line->line.insurance_rate / 100.0)
 				: 0;
 		line->fund = money_round(line->total_insurance / 100.0 * benefit / 100.0);
 		line->copay = line->total_insurance - line->fund;
@@ -719,16 +709,16 @@ write_xml3(Export *ex, const VisitExtras *extras)
 		row_init(row, &ex->tables[NHIP_XML130_TABLE_XML3]);
 		row_set(row, "MA_LK", visit->ma_lk);
 		row_take(row, "STT", g_strdup_printf("%u", i + 1));
-		row_set(row, "MA_DICH_VU", line->code);
-		row_take(row, "MA_NHOM", g_strdup_printf("%d", line->cost_group));
-		row_set(row, "TEN_DICH_VU", line->name);
-		row_set(row, "DON_VI_TINH", line->unit);
-		row_take(row, "PHAM_VI", g_strdup_printf("%d", line->scope));
-		row_take(row, "SO_LUONG", fmt_decimal(line->quantity, 3));
-		row_take(row, "DON_GIA_BV", fmt_money(line->price_hospital * 100));
-		row_take(row, "DON_GIA_BH", fmt_money(line->price_insurance * 100));
-		row_take(row, "TYLE_TT_DV", g_strdup_printf("%d", line->service_rate));
-		row_take(row, "TYLE_TT_BH", g_strdup_printf("%d", line->insurance_rate));
+		row_set(row, "MA_DICH_VU", line->line.code);
+		row_take(row, "MA_NHOM", g_strdup_printf("%d", line->line.cost_group));
+		row_set(row, "TEN_DICH_VU", line->line.name);
+		row_set(row, "DON_VI_TINH", line->line.unit);
+		row_take(row, "PHAM_VI", g_strdup_printf("%d", line->line.scope));
+		row_take(row, "SO_LUONG", fmt_decimal(line->line.quantity, 3));
+		row_take(row, "DON_GIA_BV", fmt_money(line->line.price_hospital * 100));
+		row_take(row, "DON_GIA_BH", fmt_money(line->line.price_insurance * 100));
+		row_take(row, "TYLE_TT_DV", g_strdup_printf("%d", line->line.service_rate));
+		row_take(row, "TYLE_TT_BH", g_strdup_printf("%d", line->line.insurance_rate));
 		row_take(row, "THANH_TIEN_BV", fmt_money(line->total_hospital));
 		row_take(row, "THANH_TIEN_BH", fmt_money(line->total_insurance));
 		row_set(row, "MUC_HUONG", benefit);
@@ -744,14 +734,14 @@ write_xml3(Export *ex, const VisitExtras *extras)
 		row_set(row, "MA_BAC_SI", license);
 		row_set(row, "NGUOI_THUC_HIEN", license);
 		row_set(row, "MA_BENH", icd);
-		row_take(row, "NGAY_YL", fmt_datetime(line->ordered_at));
-		row_take(row, "NGAY_TH_YL", fmt_datetime(line->performed_at));
+		row_take(row, "NGAY_YL", fmt_datetime(line->line.ordered_at));
+		row_take(row, "NGAY_TH_YL", fmt_datetime(line->line.performed_at));
 		row_set(row, "MA_PTTT", "1");
 		if (license == NULL)
 			problem(ex, "XML3", "MA_BAC_SI",
 				_("no practising-licence number is recorded for who gave service "
 				  "%s; set it with “nhipctl user license ID --license NUMBER”"),
-				line->code);
+				line->line.code);
 	}
 	write_file(ex, NHIP_XML130_TABLE_XML3, rows, n);
 	for (guint i = 0; i < n; i++)
@@ -887,7 +877,7 @@ write_xml13(Export *ex, const VisitExtras *extras, const gchar *category)
 		const ServiceRow *line = &g_array_index(extras->services, ServiceRow, i);
 		if (services->len > 0)
 			g_string_append(services, "; ");
-		g_string_append(services, line->name);
+		g_string_append(services, line->line.name);
 	}
 	row_init(&row, &ex->tables[NHIP_XML130_TABLE_XML13]);
 	set_patient(ex, &row);
@@ -984,9 +974,9 @@ write_checkin(Export *ex, const VisitExtras *extras, const gchar *category)
 	row_take(&row, "NGAY_VAO", fmt_datetime(visit->opened_at));
 	row_set(&row, "MA_LOAI_KCB", visit->care_type);
 	row_set(&row, "MA_CSKCB", ex->facility->code);
-	row_set(&row, "MA_DICH_VU", first->code);
-	row_set(&row, "TEN_DICH_VU", first->name);
-	row_take(&row, "NGAY_YL", fmt_datetime(first->ordered_at));
+	row_set(&row, "MA_DICH_VU", first->line.code);
+	row_set(&row, "TEN_DICH_VU", first->line.name);
+	row_take(&row, "NGAY_YL", fmt_datetime(first->line.ordered_at));
 	write_row(ex, ex->checkin, &row, ex->tables[NHIP_XML130_TABLE_CHECKIN].table->record);
 	row_clear(&row);
 }
@@ -1127,18 +1117,18 @@ load_extras(Export *ex, Cursor *cursors, gint64 visit_id, VisitExtras *extras, G
 	while (cursor_at(&cursors[Q_SERVICE], visit_id)) {
 		NhipStmt *stmt = cursors[Q_SERVICE].stmt;
 		ServiceRow line = { 0 };
-		line.code = chunk_text(ex, stmt, 1);
-		line.name = chunk_text(ex, stmt, 2);
-		line.cost_group = sqlite3_column_int(stmt, 3);
-		line.unit = chunk_text(ex, stmt, 4);
-		line.quantity = sqlite3_column_double(stmt, 5);
-		line.price_hospital = sqlite3_column_int64(stmt, 6);
-		line.price_insurance = sqlite3_column_int64(stmt, 7);
-		line.service_rate = sqlite3_column_int(stmt, 8);
-		line.insurance_rate = sqlite3_column_int(stmt, 9);
-		line.scope = sqlite3_column_int(stmt, 10);
-		line.ordered_at = sqlite3_column_int64(stmt, 11);
-		line.performed_at = sqlite3_column_int64(stmt, 12);
+		line.line.code = (gchar *)chunk_text(ex, stmt, 1);
+		line.line.name = (gchar *)chunk_text(ex, stmt, 2);
+		line.line.cost_group = sqlite3_column_int(stmt, 3);
+		line.line.unit = (gchar *)chunk_text(ex, stmt, 4);
+		line.line.quantity = sqlite3_column_double(stmt, 5);
+		line.line.price_hospital = sqlite3_column_int64(stmt, 6);
+		line.line.price_insurance = sqlite3_column_int64(stmt, 7);
+		line.line.service_rate = sqlite3_column_int(stmt, 8);
+		line.line.insurance_rate = sqlite3_column_int(stmt, 9);
+		line.line.scope = sqlite3_column_int(stmt, 10);
+		line.line.ordered_at = sqlite3_column_int64(stmt, 11);
+		line.line.performed_at = sqlite3_column_int64(stmt, 12);
 		line.license = chunk_text(ex, stmt, 13);
 		g_array_append_val(extras->services, line);
 		if (!cursor_next(ex, &cursors[Q_SERVICE], error))

@@ -94,27 +94,44 @@ claim_blank_to_null(const gchar *text)
 	return copy[0] != '\0' ? g_steal_pointer(&copy) : NULL;
 }
 
+/* runs a query of one row for @id; returns the statement on its row, or %NULL with
+ * %NHIP_STORE_ERROR_NOT_FOUND (@missing) when there is none, or the store's error (@what) */
+static NhipStmt *
+claim_row(NhipStore *self,
+	  const gchar *sql,
+	  gint64 id,
+	  const gchar *missing,
+	  const gchar *what,
+	  GError **error)
+{
+	NhipStmt *stmt = nhipi_store_prepare(self, sql, error);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return stmt;
+	if (rc == SQLITE_DONE)
+		g_set_error_literal(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND, missing);
+	else
+		nhipi_store_set_error(self, rc, what, error);
+	nhipi_stmt_release(stmt);
+	return NULL;
+}
+
 /* reads a visit's open and close times; NOT_FOUND when there is no such visit */
 static gboolean
 claim_visit_times(NhipStore *self, gint64 visit_id, gint64 *opened, gint64 *closed, GError **error)
 {
-	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
-		self, "SELECT opened_at, closed_at FROM visits WHERE id = ?", error);
-	gint rc;
+	g_autofree gchar *missing = g_strdup_printf(_("there is no visit %" PRId64), visit_id);
+	g_autoptr(NhipStmt) stmt =
+		claim_row(self, "SELECT opened_at, closed_at FROM visits WHERE id = ?", visit_id,
+			  missing, _("read the visit"), error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, visit_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no visit %" PRId64), visit_id);
-		return FALSE;
-	}
-	if (rc != SQLITE_ROW) {
-		nhipi_store_set_error(self, rc, _("read the visit"), error);
-		return FALSE;
-	}
 	if (opened != NULL)
 		*opened = sqlite3_column_int64(stmt, 0);
 	if (closed != NULL)
@@ -216,28 +233,18 @@ nhip_store_claim_settings_get(NhipStore *self, GError **error)
 {
 	g_autoptr(NhipStmt) stmt = NULL;
 	NhipClaimSettings *settings;
-	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
-	stmt = nhipi_store_prepare(
-		self,
-		"SELECT department_code, director_code, director_license FROM claim_settings "
-		"WHERE id = 1",
-		error);
+	stmt = claim_row(self,
+			 "SELECT department_code, director_code, director_license FROM "
+			 "claim_settings WHERE id = ?",
+			 1,
+			 _("the claim settings are not set; run “nhipctl claim settings "
+			   "--department CODE [--director-code BHXH_NUMBER] "
+			   "[--director-license NUMBER]”"),
+			 _("read the claim settings"), error);
 	if (stmt == NULL)
 		return NULL;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		g_set_error_literal(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-				    _("the claim settings are not set; run “nhipctl claim settings "
-				      "--department CODE [--director-code BHXH_NUMBER] "
-				      "[--director-license NUMBER]”"));
-		return NULL;
-	}
-	if (rc != SQLITE_ROW) {
-		nhipi_store_set_error(self, rc, _("read the claim settings"), error);
-		return NULL;
-	}
 	settings = g_new0(NhipClaimSettings, 1);
 	settings->department_code = nhipi_column_text(stmt, 0);
 	settings->director_code = nhipi_column_text(stmt, 1);
@@ -299,24 +306,15 @@ nhip_store_staff_set_license(NhipStore *self,
 gchar *
 nhip_store_staff_get_license(NhipStore *self, gint64 staff_id, GError **error)
 {
+	g_autofree gchar *missing = NULL;
 	g_autoptr(NhipStmt) stmt = NULL;
-	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
-	stmt = nhipi_store_prepare(self, "SELECT license_no FROM staff WHERE id = ?", error);
+	missing = g_strdup_printf(_("there is no staff account %" PRId64), staff_id);
+	stmt = claim_row(self, "SELECT license_no FROM staff WHERE id = ?", staff_id, missing,
+			 _("read the staff account"), error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, staff_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no staff account %" PRId64), staff_id);
-		return NULL;
-	}
-	if (rc != SQLITE_ROW) {
-		nhipi_store_set_error(self, rc, _("read the staff account"), error);
-		return NULL;
-	}
 	return nhipi_column_text(stmt, 0);
 }
 
@@ -576,22 +574,13 @@ nhip_store_visit_service_remove(NhipStore *self, gint64 service_id, GError **err
 	if (txn == NULL)
 		return FALSE;
 	{
-		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
-			self, "SELECT visit_id FROM visit_services WHERE id = ?", error);
-		gint rc;
+		g_autofree gchar *missing =
+			g_strdup_printf(_("there is no service line %" PRId64), service_id);
+		g_autoptr(NhipStmt) stmt =
+			claim_row(self, "SELECT visit_id FROM visit_services WHERE id = ?",
+				  service_id, missing, _("read the service"), error);
 		if (stmt == NULL)
 			return FALSE;
-		sqlite3_bind_int64(stmt, 1, service_id);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_DONE) {
-			g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-				    _("there is no service line %" PRId64), service_id);
-			return FALSE;
-		}
-		if (rc != SQLITE_ROW) {
-			nhipi_store_set_error(self, rc, _("read the service"), error);
-			return FALSE;
-		}
 		visit_id = sqlite3_column_int64(stmt, 0);
 	}
 	{
@@ -745,28 +734,18 @@ nhip_store_visit_appointment_set(NhipStore *self,
 NhipAppointment *
 nhip_store_visit_appointment_get(NhipStore *self, gint64 visit_id, GError **error)
 {
+	g_autofree gchar *missing = NULL;
 	g_autoptr(NhipStmt) stmt = NULL;
 	NhipAppointment *appointment;
-	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
-	stmt = nhipi_store_prepare(self,
-				   "SELECT number, date, issued_at, staff_id FROM "
-				   "visit_appointments WHERE visit_id = ?",
-				   error);
+	missing = g_strdup_printf(_("visit %" PRId64 " has no appointment"), visit_id);
+	stmt = claim_row(self,
+			 "SELECT number, date, issued_at, staff_id FROM visit_appointments "
+			 "WHERE visit_id = ?",
+			 visit_id, missing, _("read the appointment"), error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, visit_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("visit %" PRId64 " has no appointment"), visit_id);
-		return NULL;
-	}
-	if (rc != SQLITE_ROW) {
-		nhipi_store_set_error(self, rc, _("read the appointment"), error);
-		return NULL;
-	}
 	appointment = g_new0(NhipAppointment, 1);
 	appointment->visit_id = visit_id;
 	appointment->number = nhipi_column_text(stmt, 0);
@@ -884,29 +863,19 @@ nhip_store_visit_referral_set(NhipStore *self, const NhipReferral *referral, GEr
 NhipReferral *
 nhip_store_visit_referral_get(NhipStore *self, gint64 visit_id, GError **error)
 {
+	g_autofree gchar *missing = NULL;
 	g_autoptr(NhipStmt) stmt = NULL;
 	NhipReferral *referral;
-	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
-	stmt = nhipi_store_prepare(self,
-				   "SELECT number, to_facility, reason, signs, course, results, "
-				   "direction, transport, escort_name, escort_title, issued_at, "
-				   "staff_id FROM visit_referrals WHERE visit_id = ?",
-				   error);
+	missing = g_strdup_printf(_("visit %" PRId64 " has no referral"), visit_id);
+	stmt = claim_row(self,
+			 "SELECT number, to_facility, reason, signs, course, results, direction, "
+			 "transport, escort_name, escort_title, issued_at, staff_id "
+			 "FROM visit_referrals WHERE visit_id = ?",
+			 visit_id, missing, _("read the referral"), error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, visit_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("visit %" PRId64 " has no referral"), visit_id);
-		return NULL;
-	}
-	if (rc != SQLITE_ROW) {
-		nhipi_store_set_error(self, rc, _("read the referral"), error);
-		return NULL;
-	}
 	referral = g_new0(NhipReferral, 1);
 	referral->visit_id = visit_id;
 	referral->number = nhipi_column_text(stmt, 0);

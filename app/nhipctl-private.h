@@ -57,6 +57,7 @@ gboolean nhipctl_parse(const gchar *usage,
 gboolean nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GError **error);
 NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);
+gboolean nhipctl_write_stdout(const gchar *data, gsize length, GError **error);
 
 /* command groups, each in its own file */
 extern const NhipctlCommand nhipctl_device_commands[];

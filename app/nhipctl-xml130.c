@@ -79,14 +79,8 @@ xml130_write(const gchar *path, GBytes *bytes, GError **error)
 	gsize size = 0;
 	gconstpointer data = g_bytes_get_data(bytes, &size);
 
-	if (path == NULL || g_strcmp0(path, "-") == 0) {
-		if ((size > 0 && fwrite(data, 1, size, stdout) != size) || fflush(stdout) != 0) {
-			g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_FAILED,
-				    _("cannot write to standard output: %s"), g_strerror(errno));
-			return FALSE;
-		}
-		return TRUE;
-	}
+	if (path == NULL || g_strcmp0(path, "-") == 0)
+		return nhipctl_write_stdout(data, size, error);
 	return g_file_set_contents_full(
 		path, data, (gssize)size,
 		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);

@@ -14,17 +14,7 @@
 #include <string.h>
 
 #include "nhip-xml130-validate.h"
-
-int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
-
-static void
-fuzz_check(gboolean condition, const gchar *what)
-{
-	if (!condition) {
-		g_printerr("invariant broken: %s\n", what);
-		abort();
-	}
-}
+#include "nhip-hl7-fuzz.h"
 
 static void
 fuzz_validate(const guint8 *data, gsize size, NhipXml130Profile profile)
@@ -32,15 +22,16 @@ fuzz_validate(const guint8 *data, gsize size, NhipXml130Profile profile)
 	NhipXml130Limits limits = { 64 * 1024, 32 * 1024, 200, 100 };
 	g_autoptr(GPtrArray) violations = nhip_xml130_validate(data, size, profile, &limits);
 
-	fuzz_check(violations != NULL, "a list");
-	fuzz_check(violations->len <= limits.max_violations + 1, "a bounded list");
+	nhip_fuzz_check(violations != NULL, "a list");
+	nhip_fuzz_check(violations->len <= limits.max_violations + 1, "a bounded list");
 	for (guint i = 0; i < violations->len; i++) {
 		const NhipXml130Violation *violation = violations->pdata[i];
-		fuzz_check(violation->path != NULL && g_utf8_validate(violation->path, -1, NULL),
-			   "a UTF-8 path");
-		fuzz_check(violation->message != NULL &&
-				   g_utf8_validate(violation->message, -1, NULL),
-			   "a UTF-8 message");
+		nhip_fuzz_check(violation->path != NULL &&
+					g_utf8_validate(violation->path, -1, NULL),
+				"a UTF-8 path");
+		nhip_fuzz_check(violation->message != NULL &&
+					g_utf8_validate(violation->message, -1, NULL),
+				"a UTF-8 message");
 	}
 }
 
@@ -65,7 +56,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 		g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
 		gboolean ok = nhip_xml130_csst_check(text, problems, warnings);
-		fuzz_check(ok == (problems->len == 0), "an error for every failed CSST check");
+		nhip_fuzz_check(ok == (problems->len == 0), "an error for every failed CSST check");
 	}
 	return 0;
 }

@@ -7,7 +7,11 @@
 #pragma once
 
 #include <glib.h>
+#include <stdarg.h>
 #include <sqlite3.h>
+
+#include "nhip-claim.h"
+#include "nhip-store.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +35,23 @@ typedef struct {
 
 void nhip_test_run_clear(NhipTestRun *run);
 NhipTestRun nhip_test_run(const gchar *program, ...) G_GNUC_NULL_TERMINATED;
+NhipTestRun nhip_test_run_valist(const gchar *program, const gchar *first, va_list ap);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NhipTestRun, nhip_test_run_clear)
+
+/**
+ * NhipTestStation:
+ * @dir: a temporary folder
+ * @path: the database in it
+ * @store: the open store, with the facility 66181 "Trạm Y tế xã Tân Hòa"
+ */
+typedef struct {
+	gchar *dir;
+	gchar *path;
+	NhipStore *store;
+} NhipTestStation;
+
+void nhip_test_station_open(NhipTestStation *station);
+NhipVisitService *nhip_test_exam(gint64 visit_id, gint64 opened);
+void nhip_test_station_close(NhipTestStation *station);
 
 G_END_DECLS

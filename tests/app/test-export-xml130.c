@@ -25,7 +25,7 @@
 #define T_OPEN G_GINT64_CONSTANT(1709600400)
 
 typedef struct {
-	gchar *dir;
+	NhipTestStation station;
 	gchar *path;
 	NhipStore *store;
 	gint64 doctor;
@@ -73,15 +73,8 @@ static void
 add_exam(Fixture *f, gint64 visit, gint64 opened)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(NhipVisitService) exam = nhip_visit_service_new(visit);
+	g_autoptr(NhipVisitService) exam = nhip_test_exam(visit, opened);
 
-	exam->code = g_strdup("02.1896");
-	exam->name = g_strdup("Khám bệnh tại Trạm Y tế xã");
-	exam->unit = g_strdup("Lần");
-	exam->price_hospital = 38700;
-	exam->price_insurance = 38700;
-	exam->ordered_at = opened + 60;
-	exam->performed_at = opened + 300;
 	exam->staff_id = f->doctor;
 	g_assert_cmpint(nhip_store_visit_service_add(f->store, exam, &error), >, 0);
 	g_assert_no_error(error);
@@ -91,7 +84,6 @@ static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(NhipFacility) facility = nhip_facility_new("66181", "Trạm Y tế xã Tân Hòa");
 	g_autoptr(NhipPatient) patient = nhip_patient_new();
 	g_autoptr(NhipVisitClaim) claim = NULL;
 	NhipClaimSettings settings = { (gchar *)"K01", (gchar *)"6600123456",
@@ -100,11 +92,9 @@ fixture_setup(Fixture *f, gconstpointer data)
 	NhipReferral referral = { 0 };
 	const gchar *codes[] = { "J20.9", "R50.9", NULL };
 
-	f->dir = nhip_test_tmpdir();
-	f->path = g_build_filename(f->dir, "station.db", NULL);
-	f->store = nhip_store_open(f->path, &error);
-	g_assert_no_error(error);
-	g_assert_true(nhip_store_facility_set(f->store, facility, &error));
+	nhip_test_station_open(&f->station);
+	f->path = f->station.path;
+	f->store = f->station.store;
 	g_assert_true(nhip_store_claim_settings_set(f->store, &settings, &error));
 	f->doctor = nhip_store_staff_add(f->store, "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456",
 					 &error);
@@ -171,10 +161,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-	g_clear_object(&f->store);
-	nhip_test_rmrf(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
+	nhip_test_station_close(&f->station);
 }
 
 /* the decoded documents of the first HOSO, by LOAIHOSO */
@@ -255,7 +242,7 @@ static gchar *
 write_temp(Fixture *f, const gchar *name, GBytes *bytes)
 {
 	g_autoptr(GError) error = NULL;
-	gchar *path = g_build_filename(f->dir, name, NULL);
+	gchar *path = g_build_filename(f->station.dir, name, NULL);
 	g_assert_true(g_file_set_contents(path, g_bytes_get_data(bytes, NULL),
 					  (gssize)g_bytes_get_size(bytes), &error));
 	g_assert_no_error(error);
@@ -460,15 +447,11 @@ test_refused(Fixture *f, gconstpointer data)
 	}
 	g_assert_true(nhip_store_staff_set_license(f->store, f->doctor, NULL, &error));
 	{
-		g_autoptr(NhipVisitService) exam = nhip_visit_service_new(second);
-		exam->code = g_strdup("02.1896");
-		exam->name = g_strdup("Khám bệnh tại Trạm Y tế xã");
-		exam->unit = g_strdup("Lần");
-		exam->price_hospital = 38700;
-		exam->price_insurance = 38700;
+		g_autoptr(NhipVisitService) exam = nhip_test_exam(second, T_OPEN + 86400);
 		exam->staff_id = f->doctor;
 		g_assert_cmpint(nhip_store_visit_service_add(f->store, exam, &error), >, 0);
 	}
+	nhipi_store_set_clock(f->store, T_OPEN + 86400 + 600);
 	g_assert_true(nhip_store_visit_close(f->store, second, NULL, NULL, &error));
 	nhipi_store_set_clock(f->store, 0);
 	{
@@ -495,8 +478,8 @@ make_certificate(Fixture *f, const gchar *name, const gchar *days, gchar **key, 
 	g_autofree gchar *subject = g_strdup_printf("/CN=%s/O=66181/C=VN", name);
 	g_auto(NhipTestRun) run = { 0 };
 
-	*key = g_strdup_printf("%s/%s-key.pem", f->dir, name);
-	*cert = g_strdup_printf("%s/%s-cert.pem", f->dir, name);
+	*key = g_strdup_printf("%s/%s-key.pem", f->station.dir, name);
+	*cert = g_strdup_printf("%s/%s-cert.pem", f->station.dir, name);
 	run = nhip_test_run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
 			    *key, "-out", *cert, "-days", days, "-subj", subject, NULL);
 	return run.status == 0;
@@ -518,8 +501,10 @@ test_signature(Fixture *f, gconstpointer data)
 	NhipExportXml130Options options = { NHIP_XML130_PROFILE_4750, NULL, NULL, NULL };
 	gchar *content;
 
-	if (g_find_program_in_path("xmlsec1") == NULL ||
-	    g_find_program_in_path("openssl") == NULL) {
+	g_autofree gchar *xmlsec1 = g_find_program_in_path("xmlsec1");
+	g_autofree gchar *openssl = g_find_program_in_path("openssl");
+
+	if (xmlsec1 == NULL || openssl == NULL) {
 		g_test_skip("the xmlsec1 and openssl tools are needed to check signatures");
 		return;
 	}
@@ -556,7 +541,7 @@ test_signature(Fixture *f, gconstpointer data)
 			     g_bytes_get_size(result->envelope));
 	content = strstr(tampered, "<NOIDUNGFILE>") + strlen("<NOIDUNGFILE>") + 40;
 	*content = *content == 'A' ? 'B' : 'A';
-	tampered_path = g_build_filename(f->dir, "tampered.xml", NULL);
+	tampered_path = g_build_filename(f->station.dir, "tampered.xml", NULL);
 	g_assert_true(g_file_set_contents(tampered_path, tampered, -1, NULL));
 	{
 		g_auto(NhipTestRun) run = nhip_test_run("xmlsec1", "--verify", "--trusted-pem",
@@ -584,15 +569,16 @@ test_signature(Fixture *f, gconstpointer data)
 static void
 test_nhipctl(Fixture *f, gconstpointer data)
 {
-	g_autofree gchar *out = g_build_filename(f->dir, "claim.xml", NULL);
-	g_autofree gchar *checkin = g_build_filename(f->dir, "checkin.xml", NULL);
-	g_autofree gchar *broken = g_build_filename(f->dir, "broken.xml", NULL);
+	g_autofree gchar *out = g_build_filename(f->station.dir, "claim.xml", NULL);
+	g_autofree gchar *checkin = g_build_filename(f->station.dir, "checkin.xml", NULL);
+	g_autofree gchar *broken = g_build_filename(f->station.dir, "broken.xml", NULL);
 	g_autofree gchar *visit = g_strdup_printf("%" G_GINT64_FORMAT, f->visit);
 	g_autofree gchar *doctor = g_strdup_printf("%" G_GINT64_FORMAT, f->doctor);
 	g_autofree gchar *contents = NULL;
 	const gchar *db = f->path;
 
-	g_clear_object(&f->store);
+	g_clear_object(&f->station.store);
+	f->store = NULL;
 	{
 		g_auto(NhipTestRun) run =
 			nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "xml130", "--visit",
