@@ -1710,3 +1710,85 @@ nhip_export_xml130_sign(GBytes *document,
 	G_UNLOCK(xmlsec);
 	return result;
 }
+
+/**
+ * nhip_export_xml130_verify:
+ * @document: a signed GIAMDINHHS envelope or check-in document
+ * @trusted_cert: a PEM certificate to trust: the facility's, or the CA that issued it
+ * @error: return location for a #GError
+ *
+ * Verifies the XML-DSig signature in CHUKYDONVI: the certificate in its KeyInfo must chain
+ * to @trusted_cert, the digest must match the document and the signature value the key.
+ *
+ * Returns: %TRUE when the signature verifies; %FALSE with %NHIP_EXPORT_ERROR_INVALID
+ *   (unsigned, altered, not trusted) or %NHIP_EXPORT_ERROR_FAILED
+ */
+gboolean
+nhip_export_xml130_verify(GBytes *document, const gchar *trusted_cert, GError **error)
+{
+	g_autoptr(xmlDoc) doc = NULL;
+	xmlSecKeysMngr *manager = NULL;
+	xmlSecDSigCtx *ctx = NULL;
+	xmlNode *signature = NULL;
+	gsize size = 0;
+	gconstpointer data = g_bytes_get_data(document, &size);
+	gboolean ok = FALSE;
+
+	g_return_val_if_fail(document != NULL && trusted_cert != NULL, FALSE);
+	if (!xmlsec_ready(error))
+		return FALSE;
+	if (size > G_MAXINT || size == 0) {
+		g_set_error_literal(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
+				    _("the document is empty or too large to verify"));
+		return FALSE;
+	}
+	/* the validator reads untrusted documents; this reads only well-formed ones without
+	 * a DTD, and never from the network */
+	if (g_strstr_len(data, (gssize)size, "<!DOCTYPE") != NULL) {
+		g_set_error_literal(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
+				    _("the document has a DOCTYPE; it is not verified"));
+		return FALSE;
+	}
+	doc = xmlReadMemory(data, (gint)size, NULL, "UTF-8",
+			    XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	if (doc != NULL && xmlDocGetRootElement(doc) != NULL)
+		signature = xmlSecFindNode(xmlDocGetRootElement(doc), xmlSecNodeSignature,
+					   xmlSecDSigNs);
+	if (signature == NULL) {
+		g_set_error_literal(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
+				    _("the document is not signed (no XML-DSig signature)"));
+		return FALSE;
+	}
+	G_LOCK(xmlsec);
+	xmlsec_last_error = g_string_new(NULL);
+	manager = xmlSecKeysMngrCreate();
+	if (manager == NULL || xmlSecCryptoAppDefaultKeysMngrInit(manager) < 0 ||
+	    xmlSecCryptoAppKeysMngrCertLoad(manager, trusted_cert, xmlSecKeyDataFormatPem,
+					    xmlSecKeyDataTypeTrusted) < 0) {
+		g_set_error(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
+			    _("cannot read the certificate %s (a PEM file is needed)"),
+			    trusted_cert);
+	} else {
+		ctx = xmlSecDSigCtxCreate(manager);
+		if (ctx != NULL && xmlSecDSigCtxVerify(ctx, signature) >= 0 &&
+		    ctx->status == xmlSecDSigStatusSucceeded)
+			ok = TRUE;
+		else
+			g_set_error(
+				error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID,
+				_("the signature does not verify: the document was changed "
+				  "after signing, or its certificate is not trusted by %s (%s)"),
+				trusted_cert,
+				xmlsec_last_error->len > 0 ? xmlsec_last_error->str
+							   : _("no details"));
+	}
+	if (ctx != NULL)
+		xmlSecDSigCtxDestroy(ctx);
+	if (manager != NULL)
+		xmlSecKeysMngrDestroy(manager);
+	g_string_free(xmlsec_last_error, TRUE);
+	xmlsec_last_error = NULL;
+	G_UNLOCK(xmlsec);
+	return ok;
+}

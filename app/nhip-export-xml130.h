@@ -66,6 +66,8 @@ GBytes *nhip_export_xml130_sign(GBytes *document,
 				const gchar *cert_path,
 				GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean nhip_export_xml130_verify(GBytes *document, const gchar *trusted_cert, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipExportXml130, nhip_export_xml130_free)
 
 G_END_DECLS

@@ -194,12 +194,15 @@ cmd_validate_xml130(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autoptr(GPtrArray) violations = NULL;
 	g_autoptr(GMappedFile) file = NULL;
 	g_autofree gchar *profile_text = NULL;
+	g_autofree gchar *trusted = NULL;
 	NhipXml130Profile profile = NHIP_XML130_PROFILE_4750;
 	guint n_errors;
 	guint n_warnings;
 	GOptionEntry entries[] = {
 		{ "profile", 0, 0, G_OPTION_ARG_STRING, &profile_text,
 		  N_("Field sizes: 4750 (the default) or 3176"), "P" },
+		{ "trusted-cert", 0, 0, G_OPTION_ARG_FILENAME, &trusted,
+		  N_("Also verify the signature, trusting this certificate (PEM)"), "CERT.pem" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
 		{ NULL },
 	};
@@ -209,7 +212,7 @@ cmd_validate_xml130(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_fail(error);
 	if (argc != 2)
 		return nhipctl_usage_error(_("usage: nhipctl validate xml130 FILE [--profile "
-					     "4750|3176] [--json]"));
+					     "4750|3176] [--trusted-cert CERT.pem] [--json]"));
 	if (!xml130_profile(profile_text, &profile))
 		return nhipctl_usage_error(_("--profile must be 4750 or 3176"));
 	file = g_mapped_file_new(argv[1], FALSE, &error);
@@ -222,6 +225,18 @@ cmd_validate_xml130(NhipctlGlobal *global, gint argc, gchar **argv)
 	}
 	violations = nhip_xml130_validate((const guint8 *)g_mapped_file_get_contents(file),
 					  g_mapped_file_get_length(file), profile, NULL);
+	if (trusted != NULL) {
+		g_autoptr(GBytes) bytes = g_bytes_new_static(g_mapped_file_get_contents(file),
+							     g_mapped_file_get_length(file));
+		g_autoptr(GError) error_signature = NULL;
+		if (!nhip_export_xml130_verify(bytes, trusted, &error_signature)) {
+			NhipXml130Violation *violation = g_new0(NhipXml130Violation, 1);
+			violation->severity = NHIP_XML130_SEVERITY_ERROR;
+			violation->path = g_strdup("CHUKYDONVI/Signature");
+			violation->message = g_strdup(error_signature->message);
+			g_ptr_array_add(violations, violation);
+		}
+	}
 	n_errors = nhip_xml130_violations_count(violations, NHIP_XML130_SEVERITY_ERROR);
 	n_warnings = nhip_xml130_violations_count(violations, NHIP_XML130_SEVERITY_WARNING);
 	if (global->json) {
@@ -628,7 +643,7 @@ const NhipctlCommand nhipctl_xml130_commands[] = {
 	  "(--visit ID | --from D --to D) [--profile 4750|3176] [--out F] [--sign-key K "
 	  "--sign-cert C]",
 	  N_("write visits as QĐ 130 claim XML"), cmd_export_xml130 },
-	{ "validate", "xml130", "FILE [--profile 4750|3176] [--json]",
+	{ "validate", "xml130", "FILE [--profile 4750|3176] [--trusted-cert C] [--json]",
 	  N_("check a QĐ 130 XML file"), cmd_validate_xml130 },
 	{ "claim", "settings", "[--department C] [--director-code N] [--director-license N]",
 	  N_("set the facility's claim settings"), cmd_claim_settings },

@@ -550,6 +550,38 @@ test_signature(Fixture *f, gconstpointer data)
 		g_assert_nonnull(strstr(run.err, "FAIL"));
 	}
 
+	/* nhipctl verifies it too, and finds the change */
+	{
+		g_auto(NhipTestRun) run = nhip_test_run(NHIPCTL_PATH, "validate", "xml130",
+							signed_path, "--trusted-cert", cert, NULL);
+		if (run.status != 0)
+			g_error("%s", run.out);
+	}
+	{
+		g_auto(NhipTestRun) run =
+			nhip_test_run(NHIPCTL_PATH, "validate", "xml130", tampered_path,
+				      "--trusted-cert", cert, NULL);
+		g_assert_cmpint(run.status, ==, 3);
+		g_assert_nonnull(strstr(run.out, "CHUKYDONVI/Signature: the signature does not "
+						 "verify"));
+	}
+	{
+		g_auto(NhipTestRun) run =
+			nhip_test_run(NHIPCTL_PATH, "validate", "xml130", signed_path,
+				      "--trusted-cert", other_cert, NULL);
+		g_assert_cmpint(run.status, ==, 3);
+	}
+	{
+		g_autoptr(NhipExportXml130) unsigned_result =
+			nhip_export_xml130_visit(f->store, f->visit, NULL, &error);
+		g_assert_false(nhip_export_xml130_verify(unsigned_result->envelope, cert, &error));
+		g_assert_error(error, NHIP_EXPORT_ERROR, NHIP_EXPORT_ERROR_INVALID);
+		g_assert_nonnull(strstr(error->message, "not signed"));
+		g_clear_error(&error);
+		g_assert_true(nhip_export_xml130_verify(result->envelope, cert, &error));
+		g_assert_no_error(error);
+	}
+
 	/* a key that is not the certificate's is refused before anything is signed */
 	{
 		g_autoptr(NhipExportXml130) refused = NULL;
