@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "nhip-demo.h"
+#include "nhip-store-claims.h"
 #include "nhip-store-private.h"
 
 typedef struct {
@@ -93,9 +94,37 @@ static const gchar *reasons[] = {
 	"Đau lưng, đau khớp",	 "Khó thở",
 };
 
-/* common primary-care diagnoses (ICD-10) */
-static const gchar *diagnoses[] = { "I10", "J06.9", "E11.9", "J20.9", "K29.7", "M54.5",
-				    "R51", "A09",   "Z00.0", "J02.9", "R50.9", "Z34.9" };
+/* common primary-care diagnoses (ICD-10) with their Vietnamese names */
+typedef struct {
+	const gchar *code;
+	const gchar *name;
+} DemoDiagnosis;
+
+static const DemoDiagnosis diagnoses[] = {
+	{ "I10", "Tăng huyết áp vô căn (nguyên phát)" },
+	{ "J06.9", "Nhiễm trùng đường hô hấp trên cấp" },
+	{ "E11.9", "Đái tháo đường type 2 không có biến chứng" },
+	{ "J20.9", "Viêm phế quản cấp" },
+	{ "K29.7", "Viêm dạ dày" },
+	{ "M54.5", "Đau vùng thắt lưng" },
+	{ "R51", "Đau đầu" },
+	{ "A09", "Tiêu chảy và viêm dạ dày ruột do nhiễm trùng" },
+	{ "Z00.0", "Khám sức khỏe tổng quát" },
+	{ "J02.9", "Viêm họng cấp" },
+	{ "R50.9", "Sốt không rõ nguyên nhân" },
+	{ "Z34.9", "Theo dõi thai nghén bình thường" },
+};
+
+/* the examination fee of a commune station (a service of the national list; the price is
+ * that of the demo, not an official one) */
+#define DEMO_EXAM_CODE	      "02.1896"
+#define DEMO_EXAM_NAME	      "Khám bệnh tại Trạm Y tế xã"
+#define DEMO_EXAM_PRICE	      38700
+#define DEMO_DEPARTMENT	      "K01"
+#define DEMO_DIRECTOR_CODE    "6600123456"
+#define DEMO_DIRECTOR_LICENSE "000123/ĐL-GPHN"
+/* the district hospital patients are referred to */
+#define DEMO_REFERRAL_TO "66001"
 
 #define PICK(rand, array) (array[g_rand_int_range((rand), 0, G_N_ELEMENTS(array))])
 
@@ -331,27 +360,110 @@ demo_vitals(GRand *rand, gint age, gint64 at)
 }
 
 static gboolean
-demo_add_staff(NhipStore *store, GError **error)
+demo_add_staff(NhipStore *store, GArray *examiners, GError **error)
 {
 	static const struct {
 		const gchar *name;
 		NhipRole role;
 		const gchar *pin;
+		const gchar *license;
 	} staff[] = {
-		{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234" },
-		{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345" },
-		{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456" },
-		{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876" },
+		{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234", "004512/ĐL-CCHN" },
+		{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345", "004877/ĐL-CCHN" },
+		{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456", "001932/ĐL-CCHN" },
+		{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876", NULL },
 	};
 	g_autoptr(GPtrArray) existing = nhip_store_staff_list(store, error);
 
 	if (existing == NULL)
 		return FALSE;
-	if (existing->len > 0)
+	if (existing->len > 0) {
+		for (guint i = 0; i < existing->len && examiners != NULL; i++) {
+			NhipStaff *member = existing->pdata[i];
+			if (member->role != NHIP_ROLE_TECHNICIAN)
+				g_array_append_val(examiners, member->id);
+		}
 		return TRUE;
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(staff); i++) {
-		if (nhip_store_staff_add(store, staff[i].name, staff[i].role, staff[i].pin,
-					 error) == 0)
+		gint64 id = nhip_store_staff_add(store, staff[i].name, staff[i].role, staff[i].pin,
+						 error);
+		if (id == 0)
+			return FALSE;
+		if (staff[i].license != NULL) {
+			if (!nhip_store_staff_set_license(store, id, staff[i].license, error))
+				return FALSE;
+			if (examiners != NULL)
+				g_array_append_val(examiners, id);
+		}
+	}
+	return TRUE;
+}
+
+/* what the claim needs: the exam fee, the diagnosis in words, now and then treatment at
+ * the station (care type 06), an appointment or a referral to the district hospital */
+static gboolean
+demo_add_claim(NhipStore *store,
+	       GRand *rand,
+	       const NhipPatient *patient,
+	       gint64 visit_id,
+	       gint64 at,
+	       const gchar *diagnosis,
+	       gint64 examiner,
+	       GError **error)
+{
+	g_autoptr(NhipVisitClaim) claim = nhip_visit_claim_new(visit_id);
+	g_autoptr(NhipVisitService) exam = nhip_visit_service_new(visit_id);
+	gint pick = g_rand_int_range(rand, 0, 100);
+
+	claim->diagnosis_text = g_strdup(diagnosis);
+	if (pick < 5) {
+		g_free(claim->care_type);
+		claim->care_type = g_strdup("06");
+		claim->treatment = g_strdup("Theo dõi, hạ sốt, bù nước tại trạm");
+	}
+	/* the demo's uninsured patients pay themselves; their category is written as 9
+	 * (the meaning of the QĐ 824 codes is not certain, see README-xml130.md) */
+	if (patient->bhyt == NULL)
+		claim->category = g_strdup("9");
+	if (!nhip_store_visit_claim_set(store, claim, error))
+		return FALSE;
+	exam->code = g_strdup(DEMO_EXAM_CODE);
+	exam->name = g_strdup(DEMO_EXAM_NAME);
+	exam->unit = g_strdup("Lần");
+	exam->price_hospital = DEMO_EXAM_PRICE;
+	exam->price_insurance = DEMO_EXAM_PRICE;
+	exam->ordered_at = at + 60;
+	exam->performed_at = at + 300;
+	exam->staff_id = examiner;
+	if (nhip_store_visit_service_add(store, exam, error) == 0)
+		return FALSE;
+	if (pick >= 5 && pick < 8) {
+		NhipReferral referral = { 0 };
+		g_autofree gchar *number = g_strdup_printf("CT%06" G_GINT64_FORMAT, visit_id);
+		referral.visit_id = visit_id;
+		referral.number = number;
+		referral.to_facility = (gchar *)DEMO_REFERRAL_TO;
+		referral.reason = 2;
+		referral.signs = (gchar *)"Sốt cao, khó thở";
+		referral.course = (gchar *)"Bệnh khởi phát 3 ngày, điều trị tại trạm không đỡ";
+		referral.direction = (gchar *)"Chuyển Bệnh viện huyện khám và điều trị tiếp";
+		referral.transport = (gchar *)"Xe cứu thương";
+		referral.issued_at = at + 600;
+		referral.staff_id = examiner;
+		if (!nhip_store_visit_referral_set(store, &referral, error))
+			return FALSE;
+	} else if (pick >= 8 && pick < 20) {
+		NhipAppointment appointment = { 0 };
+		g_autoptr(GDateTime) when = g_date_time_new_from_unix_local(at + 14 * 86400);
+		g_autofree gchar *date = g_date_time_format(when, "%Y-%m-%d");
+		g_autofree gchar *number = g_strdup_printf("HK%06" G_GINT64_FORMAT, visit_id);
+		appointment.visit_id = visit_id;
+		appointment.number = number;
+		appointment.date = date;
+		appointment.issued_at = at + 600;
+		appointment.staff_id = examiner;
+		if (!nhip_store_visit_appointment_set(store, &appointment, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -381,6 +493,9 @@ nhip_demo_fill(NhipStore *store,
 	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
 	g_autoptr(NhipFacility) facility = NULL;
 	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GError) error_settings = NULL;
+	g_autoptr(NhipClaimSettings) settings = NULL;
+	g_autoptr(GArray) examiners = g_array_new(FALSE, FALSE, sizeof(gint64));
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint done = 0;
 
@@ -398,8 +513,21 @@ nhip_demo_fill(NhipStore *store,
 		if (!nhip_store_facility_set(store, demo, error))
 			return FALSE;
 	}
-	if (!demo_add_staff(store, error))
+	if (!demo_add_staff(store, examiners, error))
 		return FALSE;
+	settings = nhip_store_claim_settings_get(store, &error_settings);
+	if (settings == NULL) {
+		NhipClaimSettings demo_settings = { (gchar *)DEMO_DEPARTMENT,
+						    (gchar *)DEMO_DIRECTOR_CODE,
+						    (gchar *)DEMO_DIRECTOR_LICENSE };
+		if (!g_error_matches(error_settings, NHIP_STORE_ERROR,
+				     NHIP_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&error_settings));
+			return FALSE;
+		}
+		if (!nhip_store_claim_settings_set(store, &demo_settings, error))
+			return FALSE;
+	}
 
 	while (done < n_patients) {
 		g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(store, error);
@@ -438,6 +566,7 @@ nhip_demo_fill(NhipStore *store,
 								 280 * 86400 / MAX(n_visits, 1));
 				g_autoptr(GPtrArray) vitals = NULL;
 				const gchar *codes[3] = { NULL, NULL, NULL };
+				const DemoDiagnosis *main_diagnosis = NULL;
 				gint64 visit_id;
 
 				at = MIN(at, now - 3600);
@@ -454,9 +583,23 @@ nhip_demo_fill(NhipStore *store,
 					nhipi_store_set_clock(store, 0);
 					return FALSE;
 				}
-				codes[0] = PICK(rand, diagnoses);
+				main_diagnosis = &PICK(rand, diagnoses);
+				codes[0] = main_diagnosis->code;
 				if (g_rand_int_range(rand, 0, 4) == 0)
-					codes[1] = PICK(rand, diagnoses);
+					codes[1] = PICK(rand, diagnoses).code;
+				if (!demo_add_claim(
+					    store, rand, patient, visit_id, at,
+					    main_diagnosis->name,
+					    examiners->len > 0
+						    ? g_array_index(examiners, gint64,
+								    g_rand_int_range(
+									    rand, 0,
+									    (gint32)examiners->len))
+						    : 0,
+					    error)) {
+					nhipi_store_set_clock(store, 0);
+					return FALSE;
+				}
 				nhipi_store_set_clock(store, at + 900);
 				if (!nhip_store_visit_close(store, visit_id, codes, NULL, error)) {
 					nhipi_store_set_clock(store, 0);

@@ -9,6 +9,8 @@
  *   4  the patient search index (FTS5 over folded names and ID numbers)
  *   5  case packets for the district hub, their replies, the sender's state
  *      (nhip-store-packets.c)
+ *   6  insurance claims (QĐ 130): claim settings, staff licence numbers, a visit's care
+ *      type and category, charged services, appointment and referral papers
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -695,9 +697,71 @@ migrate_v4(NhipStore *self, GError **error)
 	return TRUE;
 }
 
+static gboolean
+migrate_v6(NhipStore *self, GError **error)
+{
+	return nhipi_store_exec(
+		self,
+		"CREATE TABLE claim_settings ("
+		"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+		"  department_code TEXT NOT NULL CHECK (length(department_code) BETWEEN 1 AND 50),"
+		"  director_code TEXT CHECK (director_code IS NULL OR "
+		"    length(director_code) BETWEEN 1 AND 10),"
+		"  director_license TEXT CHECK (director_license IS NULL OR "
+		"    length(director_license) BETWEEN 1 AND 255),"
+		"  updated_at INTEGER NOT NULL);"
+		"ALTER TABLE staff ADD COLUMN license_no TEXT CHECK (license_no IS NULL OR "
+		"  length(license_no) BETWEEN 1 AND 255);"
+		"CREATE TABLE visit_claims ("
+		"  visit_id INTEGER PRIMARY KEY REFERENCES visits (id),"
+		"  care_type TEXT NOT NULL CHECK (care_type IN ('01', '02', '03', '04', '05', "
+		"    '06', '07', '08', '09', '10')),"
+		"  category TEXT CHECK (category IS NULL OR length(category) BETWEEN 1 AND 4),"
+		"  diagnosis_text TEXT,"
+		"  treatment TEXT,"
+		"  referred_from TEXT CHECK (referred_from IS NULL OR length(referred_from) = 5),"
+		"  outcome INTEGER NOT NULL DEFAULT 1 CHECK (outcome BETWEEN 1 AND 8),"
+		"  updated_at INTEGER NOT NULL);"
+		"CREATE TABLE visit_services ("
+		"  id INTEGER PRIMARY KEY,"
+		"  visit_id INTEGER NOT NULL REFERENCES visits (id),"
+		"  code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 50),"
+		"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 1024),"
+		"  cost_group INTEGER NOT NULL CHECK (cost_group BETWEEN 1 AND 19),"
+		"  unit TEXT NOT NULL CHECK (length(unit) BETWEEN 1 AND 50),"
+		"  quantity REAL NOT NULL CHECK (quantity > 0),"
+		"  price_hospital INTEGER NOT NULL CHECK (price_hospital >= 0),"
+		"  price_insurance INTEGER NOT NULL CHECK (price_insurance >= 0),"
+		"  service_rate INTEGER NOT NULL CHECK (service_rate BETWEEN 0 AND 100),"
+		"  insurance_rate INTEGER NOT NULL CHECK (insurance_rate BETWEEN 0 AND 100),"
+		"  scope INTEGER NOT NULL CHECK (scope IN (1, 2, 3)),"
+		"  ordered_at INTEGER NOT NULL,"
+		"  performed_at INTEGER NOT NULL CHECK (performed_at >= ordered_at),"
+		"  staff_id INTEGER REFERENCES staff (id),"
+		"  created_at INTEGER NOT NULL);"
+		"CREATE INDEX visit_services_visit ON visit_services (visit_id, ordered_at, id);"
+		"CREATE TABLE visit_appointments ("
+		"  visit_id INTEGER PRIMARY KEY REFERENCES visits (id),"
+		"  number TEXT NOT NULL CHECK (length(number) BETWEEN 1 AND 50),"
+		"  date TEXT NOT NULL CHECK (date GLOB "
+		"    '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),"
+		"  issued_at INTEGER NOT NULL,"
+		"  staff_id INTEGER REFERENCES staff (id));"
+		"CREATE TABLE visit_referrals ("
+		"  visit_id INTEGER PRIMARY KEY REFERENCES visits (id),"
+		"  number TEXT NOT NULL CHECK (length(number) BETWEEN 1 AND 50),"
+		"  to_facility TEXT NOT NULL CHECK (length(to_facility) = 5),"
+		"  reason INTEGER NOT NULL CHECK (reason IN (1, 2, 3)),"
+		"  signs TEXT, course TEXT, results TEXT, direction TEXT, transport TEXT,"
+		"  escort_name TEXT, escort_title TEXT,"
+		"  issued_at INTEGER NOT NULL,"
+		"  staff_id INTEGER REFERENCES staff (id));",
+		error);
+}
+
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets,
+	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets, migrate_v6,
 };
 
 static gboolean

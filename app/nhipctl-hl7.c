@@ -58,18 +58,6 @@ hl7_parse_type(const gchar *text, NhipExportHl7Type *type)
 	return nhip_export_hl7_type_from_string(text, type);
 }
 
-/* writes all of @bytes to standard output */
-static gboolean
-hl7_write_stdout(const gchar *data, gsize length, GError **error)
-{
-	if ((length > 0 && fwrite(data, 1, length, stdout) != length) || fflush(stdout) != 0) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_FAILED,
-			    _("cannot write to standard output: %s"), g_strerror(errno));
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* ----- export hl7 ----- */
 
 static gint
@@ -109,10 +97,10 @@ cmd_export_hl7(NhipctlGlobal *global, gint argc, gchar **argv)
 		return hl7_fail(error);
 	bytes = nhip_hl7_message_to_bytes(message);
 	data = g_bytes_get_data(bytes, &length);
-	if (!hl7_write_stdout(data, length, &error))
+	if (!nhipctl_write_stdout(data, length, &error))
 		return nhipctl_fail(error);
 	/* the standard ends segments with CR only; a terminal also wants a line feed */
-	if (isatty(STDOUT_FILENO) && !hl7_write_stdout("\n", 1, &error))
+	if (isatty(STDOUT_FILENO) && !nhipctl_write_stdout("\n", 1, &error))
 		return nhipctl_fail(error);
 	return EXIT_OK;
 }
@@ -286,7 +274,7 @@ hl7_print_text(NhipHl7Message *message, GError **error)
 			g_string_append_printf(out, "%s\t%s\n", label, raw);
 		}
 	}
-	return hl7_write_stdout(out->str, out->len, error);
+	return nhipctl_write_stdout(out->str, out->len, error);
 }
 
 static gboolean

@@ -58,6 +58,7 @@ gboolean nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GErr
 NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);
 gchar *nhipctl_pad(const gchar *text, glong width) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhipctl_write_stdout(const gchar *data, gsize length, GError **error);
 
 /* command groups, each in its own file */
 extern const NhipctlCommand nhipctl_device_commands[];
@@ -66,5 +67,6 @@ extern const NhipctlCommand nhipctl_fhir_commands[];
 extern const NhipctlCommand nhipctl_outbox_commands[];
 extern const NhipctlCommand nhipctl_identity_commands[];
 extern const NhipctlCommand nhipctl_sync_commands[];
+extern const NhipctlCommand nhipctl_xml130_commands[];
 
 G_END_DECLS

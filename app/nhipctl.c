@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <math.h>
@@ -117,6 +118,18 @@ nhipctl_pad(const gchar *text, glong width)
 	glong len = text != NULL ? g_utf8_strlen(text, -1) : 0;
 	g_autofree gchar *spaces = g_strnfill(len < width ? (gsize)(width - len) : 0, ' ');
 	return g_strconcat(text != NULL ? text : "", spaces, NULL);
+}
+
+/* writes all of @data to standard output */
+gboolean
+nhipctl_write_stdout(const gchar *data, gsize length, GError **error)
+{
+	if ((length > 0 && fwrite(data, 1, length, stdout) != length) || fflush(stdout) != 0) {
+		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_FAILED,
+			    _("cannot write to standard output: %s"), g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 void
@@ -1138,7 +1151,7 @@ static const NhipctlCommand core_commands[] = {
 static const NhipctlCommand *const command_tables[] = {
 	core_commands,	       nhipctl_device_commands, nhipctl_hl7_commands,
 	nhipctl_fhir_commands, nhipctl_outbox_commands, nhipctl_identity_commands,
-	nhipctl_sync_commands,
+	nhipctl_sync_commands, nhipctl_xml130_commands,
 };
 
 static void

@@ -138,8 +138,12 @@ static const gchar db_schema[] =
 static NhipHubRows *
 db_query(NhipHubDb *self, const gchar *sql, const gchar *const *params, guint n, GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
-	return self->backend->query(self->conn, sql, params, n, error);
+	NhipHubRows *rows;
+
+	g_mutex_lock(&self->lock);
+	rows = self->backend->query(self->conn, sql, params, n, error);
+	g_mutex_unlock(&self->lock);
+	return rows;
 }
 
 static gchar *

@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "nhip-hl7.h"
-
-int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
-
-static void
-fuzz_check(gboolean condition, const gchar *what)
-{
-	if (!condition) {
-		g_printerr("invariant broken: %s\n", what);
-		abort();
-	}
-}
+#include "nhip-hl7-fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
@@ -38,21 +28,21 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	/* whatever the input, the listener can always answer it */
 	reply = nhip_hl7_ack_build_for_data((const gchar *)data, size, NHIP_HL7_ACK_CODE_AE, 0,
 					    "fuzz");
-	fuzz_check(reply != NULL, "an answer for any bytes");
+	nhip_fuzz_check(reply != NULL, "an answer for any bytes");
 
 	message = nhip_hl7_message_parse_full((const gchar *)data, size, &limits, &error);
 	if (message == NULL) {
-		fuzz_check(error != NULL && error->domain == NHIP_HL7_ERROR, "a parse error");
-		fuzz_check(g_utf8_validate(error->message, -1, NULL), "a UTF-8 error message");
+		nhip_fuzz_check(error != NULL && error->domain == NHIP_HL7_ERROR, "a parse error");
+		nhip_fuzz_check(g_utf8_validate(error->message, -1, NULL), "a UTF-8 error message");
 		return 0;
 	}
 
 	/* what parses encodes, and the encoding parses to the same text */
 	encoded = nhip_hl7_message_to_string(message);
 	again = nhip_hl7_message_parse(encoded, strlen(encoded), &error);
-	fuzz_check(again != NULL, "the encoding parses");
+	nhip_fuzz_check(again != NULL, "the encoding parses");
 	encoded2 = nhip_hl7_message_to_string(again);
-	fuzz_check(strcmp(encoded, encoded2) == 0, "encoding is stable");
+	nhip_fuzz_check(strcmp(encoded, encoded2) == 0, "encoding is stable");
 
 	for (guint i = 0; i < nhip_hl7_message_get_n_segments(message) && i < 20; i++) {
 		const gchar *id = nhip_hl7_message_get_segment_id(message, i);
@@ -63,17 +53,19 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 			g_autofree gchar *raw = nhip_hl7_message_get_raw(message, path, NULL);
 			if (value != NULL) {
 				g_autofree gchar *escaped = nhip_hl7_message_escape(message, value);
-				fuzz_check(g_utf8_validate(value, -1, NULL), "values are UTF-8");
+				nhip_fuzz_check(g_utf8_validate(value, -1, NULL),
+						"values are UTF-8");
 				/* a value written back reads the same */
 				if (!(i == 0 && field <= 2) &&
 				    nhip_hl7_message_set_value(again, path, value, NULL)) {
 					g_autofree gchar *back =
 						nhip_hl7_message_get_value(again, path, NULL);
-					fuzz_check(g_strcmp0(back, value) == 0, "set then get");
+					nhip_fuzz_check(g_strcmp0(back, value) == 0,
+							"set then get");
 				}
 				(void)escaped;
 			}
-			fuzz_check(value == NULL || raw != NULL, "raw text for each value");
+			nhip_fuzz_check(value == NULL || raw != NULL, "raw text for each value");
 		}
 	}
 
@@ -81,7 +73,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	if (ack_message != NULL) {
 		g_autofree gchar *ack_text = nhip_hl7_message_to_string(ack_message);
 		ack = nhip_hl7_ack_parse_data(ack_text, strlen(ack_text), NULL);
-		fuzz_check(ack != NULL, "our ACK parses");
+		nhip_fuzz_check(ack != NULL, "our ACK parses");
 	}
 	g_clear_error(&error);
 	g_clear_pointer(&ack, nhip_hl7_ack_unref);

@@ -11,19 +11,9 @@
 #include <string.h>
 
 #include "nhip-hl7.h"
+#include "nhip-hl7-fuzz.h"
 
 #define FUZZ_MAX_FRAME 256
-
-int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
-
-static void
-fuzz_check(gboolean condition, const gchar *what)
-{
-	if (!condition) {
-		g_printerr("invariant broken: %s\n", what);
-		abort();
-	}
-}
 
 static GPtrArray *
 fuzz_frames(const guint8 *data, gsize size, gsize chunk, guint *n_errors)
@@ -36,8 +26,9 @@ fuzz_frames(const guint8 *data, gsize size, gsize chunk, guint *n_errors)
 		g_autoptr(GError) error = NULL;
 		gsize n = MIN(chunk, size - offset);
 		if (!nhip_mllp_framer_feed(framer, data + offset, n, &error)) {
-			fuzz_check(g_error_matches(error, NHIP_HL7_ERROR, NHIP_HL7_ERROR_FRAME),
-				   "only frame errors");
+			nhip_fuzz_check(
+				g_error_matches(error, NHIP_HL7_ERROR, NHIP_HL7_ERROR_FRAME),
+				"only frame errors");
 			(*n_errors)++;
 		}
 	}
@@ -45,11 +36,12 @@ fuzz_frames(const guint8 *data, gsize size, gsize chunk, guint *n_errors)
 		GBytes *frame = nhip_mllp_framer_pop(framer);
 		if (frame == NULL)
 			break;
-		fuzz_check(g_bytes_get_size(frame) <= FUZZ_MAX_FRAME, "frame within the limit");
-		fuzz_check(g_bytes_get_size(frame) == 0 ||
-				   memchr(g_bytes_get_data(frame, NULL), NHIP_MLLP_START_BLOCK,
-					  g_bytes_get_size(frame)) == NULL,
-			   "no start block inside a frame");
+		nhip_fuzz_check(g_bytes_get_size(frame) <= FUZZ_MAX_FRAME,
+				"frame within the limit");
+		nhip_fuzz_check(g_bytes_get_size(frame) == 0 ||
+					memchr(g_bytes_get_data(frame, NULL), NHIP_MLLP_START_BLOCK,
+					       g_bytes_get_size(frame)) == NULL,
+				"no start block inside a frame");
 		g_ptr_array_add(frames, frame);
 	}
 	return frames;
@@ -66,11 +58,12 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	whole = fuzz_frames(data, size, MAX(size, 1), &errors_whole);
 	split = fuzz_frames(data, size, chunk, &errors_split);
-	fuzz_check(whole->len == split->len, "same number of frames in any split");
-	fuzz_check(errors_whole <= errors_split, "an error per chunk at most");
+	nhip_fuzz_check(whole->len == split->len, "same number of frames in any split");
+	nhip_fuzz_check(errors_whole <= errors_split, "an error per chunk at most");
 	for (guint i = 0; i < whole->len; i++)
-		fuzz_check(g_bytes_equal(g_ptr_array_index(whole, i), g_ptr_array_index(split, i)),
-			   "same frames in any split");
+		nhip_fuzz_check(
+			g_bytes_equal(g_ptr_array_index(whole, i), g_ptr_array_index(split, i)),
+			"same frames in any split");
 
 	/* frames encode back to bytes that decode to the same frames */
 	for (guint i = 0; i < whole->len; i++) {
@@ -79,11 +72,11 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 								    g_bytes_get_size(frame));
 		g_autoptr(NhipMllpFramer) framer = nhip_mllp_framer_new(FUZZ_MAX_FRAME);
 		g_autoptr(GBytes) back = NULL;
-		fuzz_check(nhip_mllp_framer_feed(framer, g_bytes_get_data(encoded, NULL),
-						 g_bytes_get_size(encoded), NULL),
-			   "an encoded frame decodes");
+		nhip_fuzz_check(nhip_mllp_framer_feed(framer, g_bytes_get_data(encoded, NULL),
+						      g_bytes_get_size(encoded), NULL),
+				"an encoded frame decodes");
 		back = nhip_mllp_framer_pop(framer);
-		fuzz_check(back != NULL && g_bytes_equal(back, frame), "encode then decode");
+		nhip_fuzz_check(back != NULL && g_bytes_equal(back, frame), "encode then decode");
 	}
 	return 0;
 }

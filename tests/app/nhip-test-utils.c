@@ -218,6 +218,26 @@ nhip_test_runv(const gchar *const *argv)
 }
 
 /**
+ * nhip_test_run_valist:
+ * @program: the program to run
+ * @first: (nullable): its first argument
+ * @ap: the other arguments, ending with %NULL
+ *
+ * Returns: what the program did, as nhip_test_run()
+ */
+NhipTestRun
+nhip_test_run_valist(const gchar *program, const gchar *first, va_list ap)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+
+	g_ptr_array_add(args, (gpointer)program);
+	for (const gchar *arg = first; arg != NULL; arg = va_arg(ap, const gchar *))
+		g_ptr_array_add(args, (gpointer)arg);
+	g_ptr_array_add(args, NULL);
+	return nhip_test_runv((const gchar *const *)args->pdata);
+}
+
+/**
  * nhip_test_run:
  * @program: the program
  * @...: its arguments, then %NULL
@@ -227,17 +247,13 @@ nhip_test_runv(const gchar *const *argv)
 NhipTestRun
 nhip_test_run(const gchar *program, ...)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	NhipTestRun run;
 	va_list ap;
 
-	g_ptr_array_add(args, (gpointer)program);
 	va_start(ap, program);
-	for (const gchar *arg = va_arg(ap, const gchar *); arg != NULL;
-	     arg = va_arg(ap, const gchar *))
-		g_ptr_array_add(args, (gpointer)arg);
+	run = nhip_test_run_valist(program, va_arg(ap, const gchar *), ap);
 	va_end(ap);
-	g_ptr_array_add(args, NULL);
-	return nhip_test_runv((const gchar *const *)args->pdata);
+	return run;
 }
 
 /**
@@ -377,4 +393,61 @@ nhip_test_add_vitals(GPtrArray *observations,
 		o->measured_at = manual_time;
 		g_ptr_array_add(observations, o);
 	}
+}
+
+/**
+ * nhip_test_station_open:
+ * @station: (out caller-allocates): filled with a new station
+ *
+ * Makes a station database with its facility in a new temporary folder.
+ */
+void
+nhip_test_station_open(NhipTestStation *station)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipFacility) facility = nhip_facility_new("66181", "Trạm Y tế xã Tân Hòa");
+
+	station->dir = nhip_test_tmpdir();
+	station->path = g_build_filename(station->dir, "station.db", NULL);
+	station->store = nhip_store_open(station->path, &error);
+	g_assert_no_error(error);
+	g_assert_true(nhip_store_facility_set(station->store, facility, &error));
+	g_assert_no_error(error);
+}
+
+/**
+ * nhip_test_station_close:
+ * @station: a station from nhip_test_station_open()
+ *
+ * Closes the store and removes the folder.
+ */
+void
+nhip_test_station_close(NhipTestStation *station)
+{
+	g_clear_object(&station->store);
+	nhip_test_rmrf(station->dir);
+	g_clear_pointer(&station->dir, g_free);
+	g_clear_pointer(&station->path, g_free);
+}
+
+/**
+ * nhip_test_exam:
+ * @visit_id: a visit
+ * @opened: when it was opened
+ *
+ * Returns: (transfer full): the examination fee of a commune station, ordered a minute
+ *   after @opened and done four minutes later
+ */
+NhipVisitService *
+nhip_test_exam(gint64 visit_id, gint64 opened)
+{
+	NhipVisitService *service = nhip_visit_service_new(visit_id);
+	service->code = g_strdup("02.1896");
+	service->name = g_strdup("Khám bệnh tại Trạm Y tế xã");
+	service->unit = g_strdup("Lần");
+	service->price_hospital = 38700;
+	service->price_insurance = 38700;
+	service->ordered_at = opened + 60;
+	service->performed_at = opened + 300;
+	return service;
 }

@@ -7,7 +7,11 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <stdarg.h>
 #include <sqlite3.h>
+
+#include "nhip-claim.h"
+#include "nhip-store.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +40,7 @@ void nhip_test_run_clear(NhipTestRun *run);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NhipTestRun, nhip_test_run_clear)
 NhipTestRun nhip_test_runv(const gchar *const *argv);
 NhipTestRun nhip_test_run(const gchar *program, ...) G_GNUC_NULL_TERMINATED;
+NhipTestRun nhip_test_run_valist(const gchar *program, const gchar *first, va_list ap);
 void nhip_test_assert_one_line_error(const NhipTestRun *run, gint status);
 guint16 nhip_test_free_port(void);
 void nhip_test_run_communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data);
@@ -45,5 +50,21 @@ void nhip_test_add_vitals(GPtrArray *observations,
 			  gint64 device_time,
 			  gint64 manual_time,
 			  gdouble temperature);
+
+/**
+ * NhipTestStation:
+ * @dir: a temporary folder
+ * @path: the database in it
+ * @store: the open store, with the facility 66181 "Trạm Y tế xã Tân Hòa"
+ */
+typedef struct {
+	gchar *dir;
+	gchar *path;
+	NhipStore *store;
+} NhipTestStation;
+
+void nhip_test_station_open(NhipTestStation *station);
+NhipVisitService *nhip_test_exam(gint64 visit_id, gint64 opened);
+void nhip_test_station_close(NhipTestStation *station);
 
 G_END_DECLS

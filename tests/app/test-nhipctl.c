@@ -16,43 +16,18 @@
 static gchar *dir;
 static gchar *db;
 
-typedef struct {
-	gint status;
-	gchar *out;
-	gchar *err;
-} Run;
-
-static void
-run_clear(Run *run)
-{
-	g_free(run->out);
-	g_free(run->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
+typedef NhipTestRun Run;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, nhip_test_run_clear)
 
 static Run
 nhipctl(const gchar *first, ...)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autoptr(GSubprocess) proc = NULL;
-	g_autoptr(GError) error = NULL;
-	Run run = { 0 };
+	Run run;
 	va_list ap;
 
-	g_ptr_array_add(args, (gpointer)NHIPCTL_PATH);
 	va_start(ap, first);
-	for (const gchar *arg = first; arg != NULL; arg = va_arg(ap, const gchar *))
-		g_ptr_array_add(args, (gpointer)arg);
+	run = nhip_test_run_valist(NHIPCTL_PATH, first, ap);
 	va_end(ap);
-	g_ptr_array_add(args, NULL);
-	proc = g_subprocess_newv((const gchar *const *)args->pdata,
-				 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-				 &error);
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, &run.out, &run.err, &error));
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_get_if_exited(proc));
-	run.status = g_subprocess_get_exit_status(proc);
 	return run;
 }
 

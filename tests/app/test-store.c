@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "nhip-store-claims.h"
 #include "nhip-store-private.h"
 #include "nhip-test-utils.h"
 
@@ -145,6 +146,18 @@ test_migrate_from(gconstpointer data)
 	}
 	if (from >= 2)
 		g_assert_cmpint(nhip_test_sql_int(path, "SELECT count(*) FROM outbox"), ==, 1);
+	if (from >= 1) {
+		/* visits stored before version 6 take claim records */
+		g_autoptr(NhipVisitClaim) claim = nhip_store_visit_claim_get(store, 3, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(claim->care_type, ==, "01");
+		g_free(claim->diagnosis_text);
+		claim->diagnosis_text = g_strdup("Sốt");
+		g_assert_true(nhip_store_visit_claim_set(store, claim, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(nhip_test_sql_int(path, "SELECT count(*) FROM visit_claims"), ==,
+				1);
+	}
 	/* new rows after the upgrade chain into a valid audit log */
 	add_patient(store, "Trần Văn Bình");
 	g_assert_true(nhip_store_audit_verify(store, NULL, NULL, NULL));
@@ -152,31 +165,46 @@ test_migrate_from(gconstpointer data)
 	nhip_test_rmrf(dir);
 }
 
+/* a table in the way of migration N makes it fail half-way */
+typedef struct {
+	gint version;
+	const gchar *in_the_way;
+} FailingMigration;
+
+static const FailingMigration failing_migrations[] = {
+	{ 4, "CREATE TABLE patient_search (x);" },
+	/* migration 5 creates the packet tables before it stops */
+	{ 5, "CREATE TABLE sync_state (x);" },
+	/* migration 6 creates claim_settings and others before it stops */
+	{ 6, "CREATE TABLE visit_referrals (x);" },
+};
+
 static void
-test_migrate_failure_rolls_back(void)
+test_migrate_failure_rolls_back(gconstpointer data)
 {
+	const FailingMigration *failing = data;
 	g_autofree gchar *dir = nhip_test_tmpdir();
 	g_autofree gchar *path = g_build_filename(dir, "old.db", NULL);
+	g_autofree gchar *version = g_strdup_printf("version %d", failing->version);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autofree gchar *before = NULL;
 	g_autofree gchar *after = NULL;
 
-	store = nhipi_store_open_at_version(path, 3, &error);
+	store = nhipi_store_open_at_version(path, failing->version - 1, &error);
 	g_assert_no_error(error);
 	g_clear_object(&store);
-	fill_old_version(path, 3);
-	/* a table in the way makes migration 4 fail half-way */
-	nhip_test_sql(path, "CREATE TABLE patient_search (x);");
+	fill_old_version(path, failing->version - 1);
+	nhip_test_sql(path, failing->in_the_way);
 	before = nhip_test_db_digest(path);
 	store = nhip_store_open(path, &error);
 	g_assert_null(store);
 	g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_FAILED);
-	g_assert_nonnull(strstr(error->message, "version 4"));
+	g_assert_nonnull(strstr(error->message, version));
 	g_assert_nonnull(strstr(error->message, "unchanged"));
 	after = nhip_test_db_digest(path);
 	g_assert_cmpstr(before, ==, after);
-	g_assert_cmpint(nhip_test_sql_int(path, "PRAGMA user_version"), ==, 3);
+	g_assert_cmpint(nhip_test_sql_int(path, "PRAGMA user_version"), ==, failing->version - 1);
 	nhip_test_rmrf(dir);
 }
 
@@ -615,7 +643,11 @@ main(int argc, char **argv)
 		g_autofree gchar *path = g_strdup_printf("/store/migrate/v%d-to-latest", v);
 		g_test_add_data_func(path, GINT_TO_POINTER(v), test_migrate_from);
 	}
-	g_test_add_func("/store/migrate/failure-rolls-back", test_migrate_failure_rolls_back);
+	for (guint i = 0; i < G_N_ELEMENTS(failing_migrations); i++) {
+		g_autofree gchar *path = g_strdup_printf("/store/migrate/v%d-failure-rolls-back",
+							 failing_migrations[i].version);
+		g_test_add_data_func(path, &failing_migrations[i], test_migrate_failure_rolls_back);
+	}
 	ADD("/store/patient/validation", test_patient_validation);
 	ADD("/store/patient/roundtrip", test_patient_roundtrip);
 	ADD("/store/visit/flow", test_visit_flow);
