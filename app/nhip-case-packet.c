@@ -69,6 +69,7 @@ case_body(NhipPatient *patient,
 	g_autofree gchar *visit_ref = g_strconcat("urn:nhip:Encounter:", visit_id, NULL);
 	g_autofree gchar *opened = nhip_format_time(visit->opened_at);
 	g_autofree gchar *json = NULL;
+	gsize len;
 	static const gchar *const sexes[] = { "unknown", "male", "female" };
 
 	json_builder_begin_object(builder);
@@ -173,7 +174,8 @@ case_body(NhipPatient *patient,
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 	json = nhip_json_to_string(builder, FALSE);
-	return g_bytes_new_take(g_steal_pointer(&json), strlen(json));
+	len = strlen(json);
+	return g_bytes_new_take(g_steal_pointer(&json), len);
 }
 
 static GPtrArray *

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "nhip-durable.h"
+#include "nhip-json-member.h"
 #include "nhip-identity.h"
 #include "nhip-inbox.h"
 #include "nhip-packet.h"
@@ -188,13 +189,16 @@ inbox_reply_text(GBytes *body, GError **error)
 		return NULL;
 	if (json_parser_get_root(parser) != NULL &&
 	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		JsonNode *node;
+
 		root = json_node_get_object(json_parser_get_root(parser));
-		payload = json_object_get_array_member(root, "payload");
-		if (json_object_has_member(root, "payload") && payload != NULL &&
-		    json_array_get_length(payload) > 0 &&
+		node = json_object_get_member(root, "payload");
+		payload = node != NULL && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node)
+								      : NULL;
+		if (payload != NULL && json_array_get_length(payload) > 0 &&
 		    JSON_NODE_HOLDS_OBJECT(json_array_get_element(payload, 0))) {
-			const gchar *text = json_object_get_string_member_with_default(
-				json_array_get_object_element(payload, 0), "contentString", NULL);
+			const gchar *text = nhip_json_member_string(
+				json_array_get_object_element(payload, 0), "contentString");
 			if (text != NULL)
 				return g_strdup(text);
 		}

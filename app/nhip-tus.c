@@ -154,7 +154,7 @@ nhip_tus_parse_metadata(const gchar *text, GError **error)
 		}
 		value_data = g_bytes_get_data(value, &value_len);
 		if (!g_utf8_validate_len(value_data, value_len, NULL) ||
-		    memchr(value_data, '\0', value_len) != NULL) {
+		    (value_len > 0 && memchr(value_data, '\0', value_len) != NULL)) {
 			g_set_error(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_INVALID,
 				    _("the Upload-Metadata header has a value in item %u that is "
 				      "not text"),

@@ -771,8 +771,11 @@ parse_error_cb(void *data, xmlErrorPtr error)
 	if (errors->text->len > 0 || error == NULL || error->message == NULL)
 		return;
 	message = g_strstrip(g_strdup(error->message));
-	if (!g_utf8_validate(message, -1, NULL))
-		message = g_utf8_make_valid(g_steal_pointer(&message), -1);
+	if (!g_utf8_validate(message, -1, NULL)) {
+		gchar *valid = g_utf8_make_valid(message, -1);
+		g_free(message);
+		message = valid;
+	}
 	g_string_append_printf(errors->text, _("line %d: %s"), error->line, message);
 }
 

@@ -107,7 +107,7 @@ nhip_hub_ingest_packet(NhipHubIngest *self,
 		       const gchar **reason,
 		       GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
 	g_autoptr(X509_STORE) store = NULL;
 	g_autoptr(NhipPacketContents) contents = NULL;
 	g_autoptr(NhipHubPacket) packet = NULL;
@@ -210,6 +210,7 @@ ingest_reply_body(const NhipHubPacket *packet, const gchar *text)
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree gchar *sent = g_date_time_format_iso8601(now);
 	g_autofree gchar *json = NULL;
+	gsize len;
 
 	/* a FHIR R4 Communication answering the case */
 	json_builder_begin_object(builder);
@@ -233,7 +234,8 @@ ingest_reply_body(const NhipHubPacket *packet, const gchar *text)
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 	json = nhip_json_to_string(builder, FALSE);
-	return g_bytes_new_take(g_steal_pointer(&json), strlen(json));
+	len = strlen(json);
+	return g_bytes_new_take(g_steal_pointer(&json), len);
 }
 
 /**

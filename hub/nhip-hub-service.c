@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "nhip-ca.h"
+#include "nhip-json-member.h"
 #include "nhip-hub-blobs.h"
 #include "nhip-hub-ingest.h"
 #include "nhip-hub-service.h"
@@ -235,7 +236,7 @@ hub_tus_version_refuse(struct MHD_Connection *conn)
 static gboolean
 hub_upload_finish(NhipHubService *self, NhipHubUpload **upload_inout, GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->finish_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->finish_lock);
 	g_autoptr(NhipHubUpload) upload = NULL;
 	g_autoptr(NhipHubPacket) packet = NULL;
 	g_autoptr(GBytes) sealed = NULL;
@@ -538,7 +539,6 @@ hub_write_chunk(const gchar *path, gint64 offset, const guint8 *data, gsize len,
 	}
 	close(fd);
 	if (created) {
-		g_autoptr(GError) error_local = NULL;
 		/* the new name must survive too, or an acknowledged offset could point past
 		 * a file that vanished */
 		gint dir_fd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -837,8 +837,8 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 					 "the body must be a JSON object {\"token\", \"csr\"}",
 					 NULL);
 	object = json_node_get_object(json_parser_get_root(parser));
-	token = json_object_get_string_member_with_default(object, "token", NULL);
-	csr_pem = json_object_get_string_member_with_default(object, "csr", NULL);
+	token = nhip_json_member_string(object, "token");
+	csr_pem = nhip_json_member_string(object, "csr");
 	if (token == NULL || csr_pem == NULL)
 		return hub_respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
 					 "the body needs \"token\" and \"csr\"", NULL);
@@ -994,8 +994,7 @@ hub_completed(void *cls,
 	*req_cls = NULL;
 }
 
-static void
-hub_mhd_log(void *cls, const char *fmt, va_list ap)
+static void G_GNUC_PRINTF(2, 0) hub_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
 	g_strchomp(text);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nhip-enroll.h"
+#include "nhip-json-member.h"
 #include "nhip-packet-private.h"
 
 #define BUNDLE_MAX_SIZE (64 * 1024)
@@ -196,7 +197,7 @@ nhip_enroll_bundle_parse(GBytes *json, const gchar *token, GError **error)
 		return NULL;
 	}
 	object = json_node_get_object(root);
-	if (json_object_get_int_member_with_default(object, "v", 0) != 1) {
+	if (nhip_json_member_int(object, "v", 0) != 1) {
 		bundle_fail(error, NHIP_IDENTITY_ERROR_INVALID, _("has an unknown version"));
 		return NULL;
 	}
@@ -209,7 +210,9 @@ nhip_enroll_bundle_parse(GBytes *json, const gchar *token, GError **error)
 		}
 		values[i] = json_node_get_string(node);
 	}
-	given_mac = json_object_get_string_member_with_default(object, "mac", "");
+	given_mac = nhip_json_member_string(object, "mac");
+	if (given_mac == NULL)
+		given_mac = "";
 	mac = bundle_mac(values, token);
 	if (strlen(given_mac) != strlen(mac) || CRYPTO_memcmp(given_mac, mac, strlen(mac)) != 0) {
 		bundle_fail(error, NHIP_IDENTITY_ERROR_UNTRUSTED,

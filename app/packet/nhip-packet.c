@@ -511,6 +511,12 @@ nhipi_manifest_parse(GBytes *json, GError **error)
 		manifest_fail(error, _("the creation time is not ISO 8601"));
 		return NULL;
 	}
+	/* no station made a packet before 2000 or after 9999; such a year would not
+	 * write back in four digits either */
+	if (g_date_time_get_year(manifest->created) < 2000) {
+		manifest_fail(error, _("the creation time is before the year 2000"));
+		return NULL;
+	}
 	node = json_member(object, "urgent", G_TYPE_BOOLEAN, FALSE, error);
 	if (node == NULL)
 		return NULL;

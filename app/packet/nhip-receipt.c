@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "nhip-packet-private.h"
+#include "nhip-json-member.h"
 
 #define RECEIPT_MAX_SIZE (64 * 1024)
 
@@ -193,13 +194,12 @@ nhip_receipt_verify_full(GBytes *receipt,
 	    (root = json_parser_get_root(parser)) == NULL || !JSON_NODE_HOLDS_OBJECT(root))
 		return receipt_malformed(error, _("the content is not a JSON object"));
 	object = json_node_get_object(root);
-	if (g_strcmp0(json_object_get_string_member_with_default(object, "type", ""), "receipt") !=
-		    0 ||
-	    json_object_get_int_member_with_default(object, "v", 0) != 1)
+	if (g_strcmp0(nhip_json_member_string(object, "type"), "receipt") != 0 ||
+	    nhip_json_member_int(object, "v", 0) != 1)
 		return receipt_malformed(error, _("not a version 1 receipt"));
-	id = json_object_get_string_member_with_default(object, "packet_id", NULL);
-	digest = json_object_get_string_member_with_default(object, "sha256", NULL);
-	time = json_object_get_string_member_with_default(object, "received_at", NULL);
+	id = nhip_json_member_string(object, "packet_id");
+	digest = nhip_json_member_string(object, "sha256");
+	time = nhip_json_member_string(object, "received_at");
 	when = time != NULL ? g_date_time_new_from_iso8601(time, NULL) : NULL;
 	if (id == NULL || digest == NULL || when == NULL) {
 		g_clear_pointer(&when, g_date_time_unref);

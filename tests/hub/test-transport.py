@@ -139,7 +139,10 @@ def run(tap, build, root, hub, hub_port, url):
     answer = json.loads(result["out"].stdout) if result["out"].returncode == 0 else {}
     tap.ok(reply.returncode == 0 and answer.get("new") == 1 and
            answer["replies"][0]["text"] == "Uống thuốc hạ áp" and result["t"] < 8,
-           "inbox: the held request returns the verified reply (%.1f s)" % result.get("t", 0))
+           "inbox: the held request returns the verified reply (%.1f s)%s" % (
+               result.get("t", 0),
+               "" if answer else " [hub reply: %s; nhipctl inbox: %s]" % (
+                   reply.stderr.strip(), result["out"].stderr.strip())))
     tap.ok(st.outbox()[pid]["state"] == "answered", "inbox: the case shows answered")
     again = st.ctl("inbox", "--wait", "1", "--json")
     tap.ok(again.returncode == 0 and json.loads(again.stdout)["new"] == 0,
