@@ -99,7 +99,10 @@ manager_find_by_sysfs(NhipDeviceManager *self, const gchar *sysfs_path)
 /* makes, opens and announces a device; one that cannot be opened is announced in the
  * ERROR state, so the staff see why */
 static NhipDevice *
-manager_add_device(NhipDeviceManager *self, GType type, const NhipDevicePort *port)
+manager_add_device(NhipDeviceManager *self,
+		   GType type,
+		   const NhipDevicePort *port,
+		   GError **activate_error)
 {
 	g_autoptr(NhipDevice) device = nhipi_device_new(type, port, manager_context(self));
 	g_autoptr(GError) error = NULL;
@@ -107,10 +110,12 @@ manager_add_device(NhipDeviceManager *self, GType type, const NhipDevicePort *po
 	g_signal_connect_object(device, "measurement", G_CALLBACK(manager_measurement_cb), self, 0);
 	g_ptr_array_add(self->devices, g_object_ref(device));
 	if (!nhipi_device_activate(device, &error))
-		g_message("%s: %s", nhip_device_get_id(device), error->message);
+		g_info("%s: %s", nhip_device_get_id(device), error->message);
 	else
 		g_info("%s: %s", nhip_device_get_id(device), nhip_device_get_display_name(device));
 	g_signal_emit(self, signals[SIGNAL_DEVICE_ADDED], 0, device);
+	if (error != NULL && activate_error != NULL)
+		*activate_error = g_steal_pointer(&error);
 	return device;
 }
 
@@ -216,7 +221,7 @@ manager_consider(NhipDeviceManager *self, GUdevDevice *udev_device)
 
 			g_type_class_unref(klass);
 			if (match) {
-				manager_add_device(self, type, &port);
+				manager_add_device(self, type, &port, NULL);
 				return;
 			}
 		}
@@ -319,7 +324,7 @@ nhip_device_manager_add_serial_port(NhipDeviceManager *self,
 {
 	NhipDeviceClass *klass;
 	NhipDevicePort port = { 0 };
-	NhipDevice *device;
+	g_autoptr(GError) error_local = NULL;
 
 	g_return_val_if_fail(NHIP_IS_DEVICE_MANAGER(self), FALSE);
 	g_return_val_if_fail(driver != NULL, FALSE);
@@ -352,10 +357,9 @@ nhip_device_manager_add_serial_port(NhipDeviceManager *self,
 	}
 	port.transport = NHIP_TRANSPORT_SERIAL;
 	port.path = (gchar *)path;
-	device = manager_add_device(self, G_TYPE_FROM_CLASS(klass), &port);
-	if (nhip_device_get_state(device) == NHIP_DEVICE_STATE_ERROR) {
-		g_set_error_literal(error, NHIP_DEVICE_ERROR, NHIP_DEVICE_ERROR_IO,
-				    nhip_device_get_error_message(device));
+	manager_add_device(self, G_TYPE_FROM_CLASS(klass), &port, &error_local);
+	if (error_local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&error_local));
 		return FALSE;
 	}
 	return TRUE;

@@ -497,7 +497,7 @@ nhipi_device_fail(NhipDevice *self, const GError *error)
 
 	if (priv->state == NHIP_DEVICE_STATE_DISCONNECTED)
 		return;
-	g_message("%s: %s", priv->id, error->message);
+	g_info("%s: %s", priv->id, error->message);
 	g_object_freeze_notify(G_OBJECT(self));
 	device_set_error_message(self, error->message);
 	if (priv->state != NHIP_DEVICE_STATE_ERROR) {

@@ -289,7 +289,7 @@ sim_tanita_line(Sim *sim, gdouble weight, gdouble height)
 {
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree gchar *date = g_date_time_format(now, "%d/%m/%Y");
-	g_autofree gchar *time = g_date_time_format(now, "%H:%M");
+	g_autofree gchar *time = g_date_time_format(now, "%H:%M:%S");
 	g_autoptr(GString) line = g_string_new(NULL);
 	guint8 cs;
 

@@ -366,7 +366,7 @@ test_serial_errors(void)
 	/* a missing port still gives a device, in the ERROR state, so the staff see why */
 	g_assert_false(nhip_device_manager_add_serial_port(manager, "tanita", "/dev/ttyNHIP-gone",
 							   &error));
-	g_assert_error(error, NHIP_DEVICE_ERROR, NHIP_DEVICE_ERROR_IO);
+	g_assert_error(error, NHIP_DEVICE_ERROR, NHIP_DEVICE_ERROR_NOT_FOUND);
 	devices = nhip_device_manager_get_devices(manager);
 	g_assert_cmpuint(devices->len, ==, 1);
 	g_assert_cmpint(nhip_device_get_state(g_ptr_array_index(devices, 0)), ==,
