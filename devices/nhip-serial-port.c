@@ -283,6 +283,7 @@ NhipSerialPort *
 nhip_serial_port_open(const gchar *path, const NhipSerialSettings *settings, GError **error)
 {
 	g_autoptr(NhipSerialPort) self = NULL;
+	struct termios tio = { 0 };
 	gint fd;
 
 	g_return_val_if_fail(path != NULL, NULL);
@@ -298,7 +299,9 @@ nhip_serial_port_open(const gchar *path, const NhipSerialSettings *settings, GEr
 	self->fd = fd;
 	self->path = g_strdup(path);
 	self->pending = g_byte_array_new();
-	if (!isatty(fd)) {
+	/* tcgetattr rather than isatty: the same test, and one that umockdev's emulated ttys
+	 * answer too */
+	if (tcgetattr(fd, &tio) < 0) {
 		g_set_error(error, NHIP_DEVICE_ERROR, NHIP_DEVICE_ERROR_NOT_SUPPORTED,
 			    _("%s is not a serial port; give the tty of the device, e.g. "
 			      "/dev/ttyUSB0"),
