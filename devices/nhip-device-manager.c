@@ -122,13 +122,14 @@ manager_add_device(NhipDeviceManager *self,
 static void
 manager_remove_device(NhipDeviceManager *self, NhipDevice *device)
 {
-	g_autoptr(NhipDevice) keep = g_object_ref(device);
-
+	/* the list holds the last reference but one: keep the device through the signal */
+	g_object_ref(device);
 	g_info("%s: removed", nhip_device_get_id(device));
 	g_signal_handlers_disconnect_by_data(device, self);
 	g_ptr_array_remove(self->devices, device);
 	nhipi_device_remove(device);
 	g_signal_emit(self, signals[SIGNAL_DEVICE_REMOVED], 0, device);
+	g_object_unref(device);
 }
 
 /* ---- udev ports ---------------------------------------------------------------------- */
@@ -332,12 +333,12 @@ nhip_device_manager_add_serial_port(NhipDeviceManager *self,
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	klass = nhipi_device_class_lookup(driver);
-	if (klass == NULL || klass->info->transport != NHIP_TRANSPORT_SERIAL) {
+	if (klass == NULL || !klass->serial_ports) {
 		g_autoptr(GString) names = g_string_new(NULL);
 		for (guint i = 0; nhipi_driver_types[i] != NULL; i++) {
 			NhipDeviceClass *k = g_type_class_ref(nhipi_driver_types[i]());
 			g_type_class_unref(k);
-			if (k->info->transport != NHIP_TRANSPORT_SERIAL)
+			if (!k->serial_ports)
 				continue;
 			if (names->len > 0)
 				g_string_append(names, ", ");

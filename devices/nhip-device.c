@@ -109,6 +109,7 @@ nhipi_device_class_set_driver(NhipDeviceClass *klass,
 	klass->info = nhip_driver_info_lookup(driver_name);
 	g_assert(klass->info != NULL);
 	klass->primary_kind = primary_kind;
+	klass->serial_ports = klass->info->transport == NHIP_TRANSPORT_SERIAL;
 }
 
 /**
@@ -613,9 +614,10 @@ device_process_output(NhipDevice *self)
 	g_autoptr(GPtrArray) events = NULL;
 	g_autoptr(GPtrArray) measurements = NULL;
 	g_autoptr(GPtrArray) warnings = NULL;
-	g_autoptr(NhipDevice) keep = g_object_ref(self);
 
-	/* take the arrays out first: a handler may feed the device again */
+	/* a listener may drop its reference; take the arrays out first: a handler may feed
+	 * the device again */
+	g_object_ref(self);
 	responses = g_steal_pointer(&priv->out->responses);
 	priv->out->responses = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	events = g_steal_pointer(&priv->out->events);
@@ -643,6 +645,7 @@ device_process_output(NhipDevice *self)
 	}
 	for (guint i = 0; i < warnings->len; i++)
 		device_handle_warning(self, g_ptr_array_index(warnings, i));
+	g_object_unref(self);
 }
 
 static gboolean
@@ -711,12 +714,12 @@ nhipi_device_lost(NhipDevice *self, const GError *error)
 {
 	NhipDevicePrivate *priv = GET_PRIVATE(self);
 	const NhipDriverInfo *info = NHIP_DEVICE_GET_CLASS(self)->info;
-	g_autoptr(NhipDevice) keep = g_object_ref(self);
 	g_autoptr(GError) lost = NULL;
 	gboolean cut = FALSE;
 
 	if (!priv->active)
 		return;
+	g_object_ref(self);
 	info->decoder_finish(priv->decoder, priv->out);
 	for (guint i = 0; i < priv->out->warnings->len; i++) {
 		const GError *warning = g_ptr_array_index(priv->out->warnings, i);
@@ -739,6 +742,7 @@ nhipi_device_lost(NhipDevice *self, const GError *error)
 				   error->message);
 	nhipi_device_fail(self, lost);
 	nhipi_device_deactivate(self);
+	g_object_unref(self);
 }
 
 static void

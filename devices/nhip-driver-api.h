@@ -50,6 +50,8 @@ void nhipi_device_port_copy(NhipDevicePort *dst, const NhipDevicePort *src);
  * @parent_class: the parent
  * @info: the driver's static facts and pure decoder (set by nhipi_device_class_set_driver())
  * @primary_kind: what the device mainly measures
+ * @serial_ports: the driver also works on a plain serial port given by hand (for drivers
+ *   whose transport is not %NHIP_TRANSPORT_SERIAL, e.g. TaiDoc meters with a serial cable)
  * @probe: (nullable): whether this driver takes a port that its match table did not
  *   match (e.g. by looking at the port's descriptors); rows of the match table with a
  *   vendor id match by id, rows without one by interface class
@@ -69,6 +71,7 @@ struct _NhipDeviceClass {
 
 	const NhipDriverInfo *info;
 	NhipVitalKind primary_kind;
+	gboolean serial_ports;
 
 	gboolean (*probe)(NhipDeviceClass *klass, const NhipDevicePort *port);
 	gboolean (*open)(NhipDevice *self, GError **error);

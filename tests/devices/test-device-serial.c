@@ -271,6 +271,66 @@ test_tanita_low_battery(void)
 	fixture_stop(&fx);
 }
 
+static void
+test_taidoc_normal(void)
+{
+	Fixture fx = { 0 };
+	NhipMeasurement *m;
+
+	/* a TaiDoc meter on a serial cable: the driver asks, the meter answers */
+	fixture_start(&fx, "taidoc", NULL, "normal");
+	g_assert_cmpint(nhip_device_get_primary_kind(fixture_device(&fx)), ==, NHIP_VITAL_GLUCOSE);
+	g_assert_true(wait_value(&fx, NHIP_VITAL_GLUCOSE, NAN, 10000));
+	nhip_test_run_for(1500);
+	g_assert_cmpuint(fx.recorder->measurements->len, ==, 2);
+	m = g_ptr_array_index(fx.recorder->measurements, 0);
+	g_assert_cmpfloat(nhip_measurement_get_original_value(m), ==, 112);
+	g_assert_true(nhip_measurement_has_flag(m, NHIP_MEASUREMENT_FLAG_BEFORE_MEAL));
+	g_assert_true(nhip_measurement_has_flag(m, NHIP_MEASUREMENT_FLAG_STORED));
+	g_assert_cmpstr(nhip_measurement_get_device_model(m), ==, "TD-4277");
+	m = g_ptr_array_index(fx.recorder->measurements, 1);
+	g_assert_cmpfloat(nhip_measurement_get_original_value(m), ==, 145);
+	g_assert_true(nhip_measurement_has_flag(m, NHIP_MEASUREMENT_FLAG_AFTER_MEAL));
+	g_assert_false(nhip_test_recorder_has_state(fx.recorder, "error*"));
+	fixture_stop(&fx);
+}
+
+static void
+test_taidoc_garbled(void)
+{
+	Fixture fx = { 0 };
+
+	/* a reply with a wrong checksum is reported, asked again, and nothing wrong kept */
+	fixture_start(&fx, "taidoc", NULL, "garbled");
+	g_assert_true(wait_state(&fx, "error: *could not be read*checksum*", 10000));
+	g_assert_true(wait_value(&fx, NHIP_VITAL_GLUCOSE, NAN, 10000));
+	nhip_test_run_for(4000);
+	g_assert_cmpuint(fx.recorder->measurements->len, ==, 2);
+	fixture_stop(&fx);
+}
+
+static void
+test_taidoc_low_battery(void)
+{
+	Fixture fx = { 0 };
+
+	fixture_start(&fx, "taidoc", NULL, "low-battery");
+	g_assert_true(wait_state(&fx, "error: *meter stopped answering*battery*", 15000));
+	g_assert_cmpuint(fx.recorder->measurements->len, ==, 0);
+	fixture_stop(&fx);
+}
+
+static void
+test_taidoc_unplug(void)
+{
+	Fixture fx = { 0 };
+
+	fixture_start(&fx, "taidoc", NULL, "unplug-mid-transfer");
+	g_assert_true(wait_state(&fx, "error: *disconnected in the middle of a reading*", 10000));
+	g_assert_cmpuint(fx.recorder->measurements->len, ==, 0);
+	fixture_stop(&fx);
+}
+
 /* termios really gets the settings (a pty keeps them, although it enforces none) */
 static void
 test_serial_settings(void)
@@ -401,5 +461,9 @@ main(int argc, char **argv)
 	g_test_add_func("/devices/serial/tanita/garbled", test_tanita_garbled);
 	g_test_add_func("/devices/serial/tanita/unplug-mid-transfer", test_tanita_unplug);
 	g_test_add_func("/devices/serial/tanita/low-battery", test_tanita_low_battery);
+	g_test_add_func("/devices/serial/taidoc/normal", test_taidoc_normal);
+	g_test_add_func("/devices/serial/taidoc/garbled", test_taidoc_garbled);
+	g_test_add_func("/devices/serial/taidoc/low-battery", test_taidoc_low_battery);
+	g_test_add_func("/devices/serial/taidoc/unplug-mid-transfer", test_taidoc_unplug);
 	return g_test_run();
 }
