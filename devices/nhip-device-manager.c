@@ -141,8 +141,41 @@ manager_udev_hex_attr(GUdevDevice *device, const gchar *name)
 	return text != NULL ? (guint16)g_ascii_strtoull(text, NULL, 16) : 0;
 }
 
-/* the interface classes of the active configuration, from the sysfs "descriptors" blob
- * (the device descriptor, then the configuration the kernel uses) */
+/**
+ * nhipi_usb_descriptors_get_interface_classes:
+ * @buf: (array length=len): a USB device descriptor followed by the descriptors of its
+ *   active configuration, as in the sysfs "descriptors" file
+ * @len: how many bytes
+ * @classes: (out caller-allocates) (array length=max): the interface classes found
+ * @max: room in @classes
+ *
+ * Walks the descriptors by their length bytes; a descriptor that claims to run past the
+ * end stops the walk.
+ *
+ * Returns: how many interface classes were written
+ */
+guint
+nhipi_usb_descriptors_get_interface_classes(const guint8 *buf,
+					    gsize len,
+					    guint8 *classes,
+					    guint max)
+{
+	guint n = 0;
+	gsize pos = 18;
+
+	while (pos + 2 <= len) {
+		guint8 blen = buf[pos];
+		guint8 type = buf[pos + 1];
+		if (blen < 2 || pos + blen > len)
+			break;
+		if (type == 0x04 && blen >= 9 && n < max)
+			classes[n++] = buf[pos + 5];
+		pos += blen;
+	}
+	return n;
+}
+
+/* the interface classes of the active configuration, from the sysfs "descriptors" blob */
 static void
 manager_read_interfaces(GUdevDevice *usb, NhipDevicePort *port)
 {
@@ -150,20 +183,12 @@ manager_read_interfaces(GUdevDevice *usb, NhipDevicePort *port)
 		g_build_filename(g_udev_device_get_sysfs_path(usb), "descriptors", NULL);
 	g_autofree gchar *contents = NULL;
 	gsize len = 0;
-	gsize pos = 18;
 
 	if (!g_file_get_contents(path, &contents, &len, NULL))
 		return;
-	while (pos + 2 <= len) {
-		guint8 blen = (guint8)contents[pos];
-		guint8 type = (guint8)contents[pos + 1];
-		if (blen < 2 || pos + blen > len)
-			break;
-		if (type == 0x04 && blen >= 9 &&
-		    port->n_interfaces < G_N_ELEMENTS(port->interface_classes))
-			port->interface_classes[port->n_interfaces++] = (guint8)contents[pos + 5];
-		pos += blen;
-	}
+	port->n_interfaces = nhipi_usb_descriptors_get_interface_classes(
+		(const guint8 *)contents, len, port->interface_classes,
+		G_N_ELEMENTS(port->interface_classes));
 }
 
 static void

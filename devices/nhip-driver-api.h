@@ -110,6 +110,11 @@ void nhipi_device_set_state(NhipDevice *self, NhipDeviceState state);
 void nhipi_device_fail(NhipDevice *self, const GError *error);
 void nhipi_device_lost(NhipDevice *self, const GError *error);
 
+guint nhipi_usb_descriptors_get_interface_classes(const guint8 *buf,
+						  gsize len,
+						  guint8 *classes,
+						  guint max);
+
 NhipSerialPort *nhipi_device_open_serial(NhipDevice *self,
 					 const gchar *settings,
 					 NhipSerialReadFunc read_func,

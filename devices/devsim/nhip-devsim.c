@@ -18,6 +18,8 @@
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,43 +29,13 @@
 #include "nhip-decode.h"
 #include "nhip-taidoc-proto.h"
 #include "nhip-tanita-proto.h"
+#include "nhip-devsim-scenario.h"
 
-#define DEVSIM_LIVE_HZ	       60
-#define DEVSIM_SETTLE_MS       100
-#define DEVSIM_HANGUP_DELAY_MS 200
-#define DEVSIM_TAIDOC_MAX      64
-#define DEVSIM_SCENARIO_EXT    ".scenario"
-
-typedef enum {
-	STEP_WAIT,
-	STEP_LIVE,
-	STEP_FINGER_OUT,
-	STEP_WEIGHT,
-	STEP_RECORD,
-	STEP_GARBAGE,
-	STEP_CORRUPT,
-	STEP_CUT,
-	STEP_REPLIES,
-	STEP_HANGUP,
-	STEP_SILENCE,
-} StepKind;
-
-typedef struct {
-	StepKind kind;
-	guint line;
-	gdouble a;
-	gdouble b;
-	guint ms;
-	gchar *word;
-	GBytes *bytes;
-} Step;
-
-typedef enum {
-	SIM_CMS50_F37,
-	SIM_CMS50_OLD,
-	SIM_TANITA,
-	SIM_TAIDOC,
-} SimKind;
+#define DEVSIM_LIVE_HZ		  60
+#define DEVSIM_SETTLE_MS	  100
+#define DEVSIM_HANGUP_DELAY_MS	  200
+#define DEVNHIP_DEVSIM_TAIDOC_MAX 64
+#define DEVSIM_SCENARIO_EXT	  ".scenario"
 
 typedef struct {
 	NhipTaidocFamily family;
@@ -74,11 +46,11 @@ typedef struct {
 } TaidocRecord;
 
 typedef struct {
-	SimKind kind;
+	NhipDevsimKind kind;
 	gint master;
 	gchar *tty;
 	GMainLoop *loop;
-	GPtrArray *steps;
+	GPtrArray *steps; /* NhipDevsimStep */
 	guint next_step;
 	GSource *step_timer;
 	GSource *live_timer;
@@ -100,22 +72,13 @@ typedef struct {
 	GByteArray *input;
 	/* TaiDoc meter */
 	guint16 taidoc_model;
-	TaidocRecord records[DEVSIM_TAIDOC_MAX];
+	TaidocRecord records[DEVNHIP_DEVSIM_TAIDOC_MAX];
 	guint n_records;
 	guint replies;
 	guint replies_wanted;
 } Sim;
 
 static void sim_run_steps(Sim *sim);
-
-static void
-step_free(gpointer data)
-{
-	Step *step = data;
-	g_free(step->word);
-	g_clear_pointer(&step->bytes, g_bytes_unref);
-	g_free(step);
-}
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
@@ -201,7 +164,7 @@ static void
 sim_cms50_live_frame(Sim *sim, gint spo2, gint pulse)
 {
 	sim->pleth = (guint8)((sim->pleth + 7) % 100);
-	if (sim->kind == SIM_CMS50_F37) {
+	if (sim->kind == NHIP_DEVSIM_CMS50_F37) {
 		/* b2 status/signal, b3 pleth, b4 bar, b5 pulse, b6 SpO2, b7/b8 PI absent */
 		guint8 data[7] = {
 			0x05, sim->pleth, 0x10, (guint8)pulse, (guint8)spo2, 0xFF, 0xFF
@@ -237,7 +200,7 @@ sim_live_cb(gpointer user_data)
 	}
 	sim->live_left--;
 	/* the F37 stream runs only while the host asked for it */
-	if (sim->kind == SIM_CMS50_OLD || sim->streaming)
+	if (sim->kind == NHIP_DEVSIM_CMS50_OLD || sim->streaming)
 		sim_cms50_live_frame(sim, sim->live_spo2, sim->live_pulse);
 	return G_SOURCE_CONTINUE;
 }
@@ -405,13 +368,13 @@ sim_handle_input(Sim *sim)
 		const guint8 *p = in->data + pos;
 		gsize avail = in->len - pos;
 
-		if (sim->kind == SIM_CMS50_F37 && p[0] == 0x7D) {
+		if (sim->kind == NHIP_DEVSIM_CMS50_F37 && p[0] == 0x7D) {
 			if (avail < NHIP_CMS50_F37_COMMAND_SIZE)
 				break;
 			if (!sim->silent)
 				sim_cms50_command(sim, p);
 			pos += NHIP_CMS50_F37_COMMAND_SIZE;
-		} else if (sim->kind == SIM_TAIDOC && p[0] == NHIP_TAIDOC_START) {
+		} else if (sim->kind == NHIP_DEVSIM_TAIDOC && p[0] == NHIP_TAIDOC_START) {
 			if (avail < NHIP_TAIDOC_FRAME_SIZE)
 				break;
 			if (p[6] == NHIP_TAIDOC_DIR_TO_METER &&
@@ -467,12 +430,12 @@ sim_step_timer_cb(gpointer user_data)
 }
 
 static void
-sim_add_record(Sim *sim, const Step *step)
+sim_add_record(Sim *sim, const NhipDevsimStep *step)
 {
 	TaidocRecord *record;
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 
-	if (sim->n_records >= DEVSIM_TAIDOC_MAX)
+	if (sim->n_records >= DEVNHIP_DEVSIM_TAIDOC_MAX)
 		return;
 	record = &sim->records[sim->n_records++];
 	/* record N is N minutes old */
@@ -499,50 +462,50 @@ sim_run_steps(Sim *sim)
 {
 	while (sim->master >= 0 && sim->step_timer == NULL && sim->live_timer == NULL &&
 	       sim->replies_wanted == 0 && sim->next_step < sim->steps->len) {
-		Step *step = g_ptr_array_index(sim->steps, sim->next_step++);
+		NhipDevsimStep *step = g_ptr_array_index(sim->steps, sim->next_step++);
 
 		switch (step->kind) {
-		case STEP_WAIT:
+		case NHIP_DEVSIM_STEP_WAIT:
 			sim->step_timer = g_timeout_source_new(step->ms);
 			g_source_set_callback(sim->step_timer, sim_step_timer_cb, sim, NULL);
 			g_source_attach(sim->step_timer, NULL);
 			break;
-		case STEP_LIVE:
-		case STEP_FINGER_OUT:
-			sim->live_spo2 = step->kind == STEP_LIVE ? (gint)step->a : 0;
-			sim->live_pulse = step->kind == STEP_LIVE ? (gint)step->b : 0;
+		case NHIP_DEVSIM_STEP_LIVE:
+		case NHIP_DEVSIM_STEP_FINGER_OUT:
+			sim->live_spo2 = step->kind == NHIP_DEVSIM_STEP_LIVE ? (gint)step->a : 0;
+			sim->live_pulse = step->kind == NHIP_DEVSIM_STEP_LIVE ? (gint)step->b : 0;
 			sim->live_left = MAX(1u, step->ms * DEVSIM_LIVE_HZ / 1000);
 			sim->live_timer = g_timeout_source_new(1000 / DEVSIM_LIVE_HZ);
 			g_source_set_callback(sim->live_timer, sim_live_cb, sim, NULL);
 			g_source_attach(sim->live_timer, NULL);
 			break;
-		case STEP_WEIGHT:
+		case NHIP_DEVSIM_STEP_WEIGHT:
 			sim_tanita_line(sim, step->a, step->b);
 			break;
-		case STEP_RECORD:
+		case NHIP_DEVSIM_STEP_RECORD:
 			sim_add_record(sim, step);
 			break;
-		case STEP_GARBAGE: {
+		case NHIP_DEVSIM_STEP_GARBAGE: {
 			gsize len = 0;
 			const guint8 *data = g_bytes_get_data(step->bytes, &len);
 			sim_send(sim, data, len);
 			break;
 		}
-		case STEP_CORRUPT:
+		case NHIP_DEVSIM_STEP_CORRUPT:
 			sim->corrupt_next = TRUE;
 			break;
-		case STEP_CUT:
+		case NHIP_DEVSIM_STEP_CUT:
 			sim->cut_next = TRUE;
 			break;
-		case STEP_REPLIES:
+		case NHIP_DEVSIM_STEP_REPLIES:
 			if (sim->replies < step->ms)
 				sim->replies_wanted = step->ms;
 			break;
-		case STEP_HANGUP:
+		case NHIP_DEVSIM_STEP_HANGUP:
 			sim_hangup(sim);
 			sim->next_step = sim->steps->len;
 			return;
-		case STEP_SILENCE:
+		case NHIP_DEVSIM_STEP_SILENCE:
 			sim->silent = TRUE;
 			break;
 		default:
@@ -571,10 +534,10 @@ sim_open_poll_cb(gpointer user_data)
 	g_source_set_callback(sim->read_source, G_SOURCE_FUNC(sim_read_cb), sim, NULL);
 	g_source_attach(sim->read_source, NULL);
 	/* the F37 oximeter and the meter wait for the host; the others start at once */
-	if (sim->kind == SIM_CMS50_OLD || sim->kind == SIM_TANITA) {
+	if (sim->kind == NHIP_DEVSIM_CMS50_OLD || sim->kind == NHIP_DEVSIM_TANITA) {
 		sim->started = TRUE;
 		sim_run_steps(sim);
-	} else if (sim->kind == SIM_TAIDOC) {
+	} else if (sim->kind == NHIP_DEVSIM_TAIDOC) {
 		/* memory records are loaded before the first question */
 		sim->started = TRUE;
 		sim_run_steps(sim);
@@ -584,159 +547,16 @@ sim_open_poll_cb(gpointer user_data)
 
 /* ---- scenario files ----------------------------------------------------------------------- */
 
-static gboolean
-parse_number(const gchar *word, gdouble *value)
-{
-	gchar *end = NULL;
-	if (word == NULL)
-		return FALSE;
-	*value = g_ascii_strtod(word, &end);
-	return end != word && *end == '\0' && isfinite(*value);
-}
-
-static gboolean
-parse_ms(const gchar *word, guint *ms)
-{
-	guint64 v = 0;
-	if (word == NULL || !g_ascii_string_to_unsigned(word, 10, 0, 3600000, &v, NULL))
-		return FALSE;
-	*ms = (guint)v;
-	return TRUE;
-}
-
-static GPtrArray *
-scenario_parse(const gchar *name, const gchar *text, SimKind kind, GError **error)
-{
-	g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func(step_free);
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-
-	for (guint n = 0; lines[n] != NULL; n++) {
-		g_autofree gchar *copy = g_strdup(lines[n]);
-		gchar *hash = strchr(copy, '#');
-		g_auto(GStrv) w = NULL;
-		guint nw;
-		Step *step;
-		gboolean ok = TRUE;
-		const gchar *usage = NULL;
-
-		if (hash != NULL)
-			*hash = '\0';
-		g_strstrip(copy);
-		if (copy[0] == '\0')
-			continue;
-		w = g_strsplit_set(copy, " \t", -1);
-		nw = 0;
-		for (guint i = 0; w[i] != NULL; i++) {
-			if (w[i][0] != '\0')
-				w[nw++] = w[i];
-			else
-				g_free(w[i]);
-		}
-		w[nw] = NULL;
-		step = g_new0(Step, 1);
-		step->line = n + 1;
-		g_ptr_array_add(steps, step);
-
-		if (g_strcmp0(w[0], "wait") == 0) {
-			step->kind = STEP_WAIT;
-			ok = nw == 2 && parse_ms(w[1], &step->ms);
-			usage = "wait MS";
-		} else if (g_strcmp0(w[0], "live") == 0) {
-			step->kind = STEP_LIVE;
-			ok = nw == 4 && parse_number(w[1], &step->a) &&
-			     parse_number(w[2], &step->b) && parse_ms(w[3], &step->ms) &&
-			     step->a >= 0 && step->a <= 127 && step->b >= 0 && step->b <= 255 &&
-			     (kind == SIM_CMS50_F37 || kind == SIM_CMS50_OLD);
-			usage = "live SPO2 PULSE MS (cms50)";
-		} else if (g_strcmp0(w[0], "finger-out") == 0) {
-			step->kind = STEP_FINGER_OUT;
-			ok = nw == 2 && parse_ms(w[1], &step->ms) &&
-			     (kind == SIM_CMS50_F37 || kind == SIM_CMS50_OLD);
-			usage = "finger-out MS (cms50)";
-		} else if (g_strcmp0(w[0], "weight") == 0) {
-			step->kind = STEP_WEIGHT;
-			ok = (nw == 2 || (nw == 4 && g_strcmp0(w[2], "height") == 0 &&
-					  parse_number(w[3], &step->b))) &&
-			     parse_number(w[1], &step->a) && kind == SIM_TANITA;
-			usage = "weight KG [height CM] (tanita)";
-		} else if (g_strcmp0(w[0], "record") == 0) {
-			step->kind = STEP_RECORD;
-			step->word = g_strdup(w[1]);
-			usage = "record glucose MGDL [before-meal|after-meal] | record temperature "
-				"CEL | record bp SYS DIA PULSE (taidoc)";
-			ok = kind == SIM_TAIDOC && nw >= 3 && parse_number(w[2], &step->a);
-			if (ok && g_strcmp0(w[1], "glucose") == 0) {
-				guint8 flag = 0;
-				if (nw == 4 && g_strcmp0(w[3], "before-meal") == 0)
-					flag = 0x40;
-				else if (nw == 4 && g_strcmp0(w[3], "after-meal") == 0)
-					flag = 0x80;
-				else if (nw != 3)
-					ok = FALSE;
-				step->bytes = g_bytes_new(&flag, 1);
-			} else if (ok && g_strcmp0(w[1], "temperature") == 0) {
-				ok = nw == 3;
-			} else if (ok && g_strcmp0(w[1], "bp") == 0) {
-				gdouble pulse = 0;
-				ok = nw == 5 && parse_number(w[3], &step->b) &&
-				     parse_number(w[4], &pulse);
-				step->ms = (guint)pulse;
-			} else {
-				ok = FALSE;
-			}
-		} else if (g_strcmp0(w[0], "garbage") == 0) {
-			g_autofree gchar *hex = g_strjoinv(" ", w + 1);
-			step->kind = STEP_GARBAGE;
-			step->bytes = nw > 1 ? nhip_hex_text_parse(hex, -1, NULL) : NULL;
-			ok = step->bytes != NULL && g_bytes_get_size(step->bytes) > 0;
-			usage = "garbage HEX…";
-		} else if (g_strcmp0(w[0], "corrupt") == 0) {
-			step->kind = STEP_CORRUPT;
-			ok = nw == 1;
-			usage = "corrupt";
-		} else if (g_strcmp0(w[0], "cut") == 0) {
-			step->kind = STEP_CUT;
-			ok = nw == 1;
-			usage = "cut";
-		} else if (g_strcmp0(w[0], "replies") == 0) {
-			step->kind = STEP_REPLIES;
-			ok = nw == 2 && parse_ms(w[1], &step->ms) && kind == SIM_TAIDOC;
-			usage = "replies N (taidoc)";
-		} else if (g_strcmp0(w[0], "hangup") == 0) {
-			step->kind = STEP_HANGUP;
-			ok = nw == 1;
-			usage = "hangup";
-		} else if (g_strcmp0(w[0], "silence") == 0) {
-			step->kind = STEP_SILENCE;
-			ok = nw == 1;
-			usage = "silence";
-		} else {
-			g_set_error(
-				error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-				_("%s, line %u: unknown step “%s”; see devices/devsim/README.md"),
-				name, n + 1, w[0]);
-			return NULL;
-		}
-		if (!ok) {
-			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-				    _("%s, line %u: “%s” is wrong here; write: %s"), name, n + 1,
-				    copy, usage);
-			return NULL;
-		}
-	}
-	return g_steal_pointer(&steps);
-}
-
 static const gchar *
-sim_driver_dir(SimKind kind)
+sim_driver_dir(NhipDevsimKind kind)
 {
 	switch (kind) {
-	case SIM_CMS50_F37:
-	case SIM_CMS50_OLD:
+	case NHIP_DEVSIM_CMS50_F37:
+	case NHIP_DEVSIM_CMS50_OLD:
 		return "cms50";
-	case SIM_TANITA:
+	case NHIP_DEVSIM_TANITA:
 		return "tanita";
-	case SIM_TAIDOC:
+	case NHIP_DEVSIM_TAIDOC:
 		return "taidoc";
 	default:
 		g_assert_not_reached();
@@ -745,7 +565,7 @@ sim_driver_dir(SimKind kind)
 
 /* a file path, or the name of a shipped scenario */
 static gchar *
-scenario_load(const gchar *scenario, SimKind kind, gchar **name_out, GError **error)
+scenario_load(const gchar *scenario, NhipDevsimKind kind, gchar **name_out, GError **error)
 {
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *dir = NULL;
@@ -851,6 +671,10 @@ main(int argc, char **argv)
 		{ NULL },
 	};
 
+	/* a simulator outlives no one: when the program that started it (the kiosk's demo
+	 * mode, a test) dies, it goes too */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() == 1)
+		return 1;
 	setlocale(LC_ALL, "");
 	bindtextdomain(GETTEXT_PACKAGE,
 		       g_getenv("NHIP_LOCALEDIR") != NULL ? g_getenv("NHIP_LOCALEDIR") : LOCALEDIR);
@@ -872,18 +696,18 @@ main(int argc, char **argv)
 	}
 	if (g_strcmp0(driver, "cms50") == 0) {
 		if (protocol == NULL || g_strcmp0(protocol, "f37") == 0) {
-			sim.kind = SIM_CMS50_F37;
+			sim.kind = NHIP_DEVSIM_CMS50_F37;
 		} else if (g_strcmp0(protocol, "old") == 0) {
-			sim.kind = SIM_CMS50_OLD;
+			sim.kind = NHIP_DEVSIM_CMS50_OLD;
 		} else {
 			g_printerr(_("nhip-devsim: --protocol must be f37 or old\n"));
 			return 2;
 		}
 	} else if (g_strcmp0(driver, "tanita") == 0) {
-		sim.kind = SIM_TANITA;
+		sim.kind = NHIP_DEVSIM_TANITA;
 	} else if (g_strcmp0(driver, "taidoc") == 0) {
 		guint64 bcd = 0x4277;
-		sim.kind = SIM_TAIDOC;
+		sim.kind = NHIP_DEVSIM_TAIDOC;
 		if (model != NULL &&
 		    !g_ascii_string_to_unsigned(model, 16, 0x1000, 0x9999, &bcd, NULL)) {
 			g_printerr(_("nhip-devsim: --model must be four digits, e.g. 4277\n"));
@@ -902,7 +726,7 @@ main(int argc, char **argv)
 		g_printerr("nhip-devsim: %s\n", error->message);
 		return 2;
 	}
-	sim.steps = scenario_parse(scenario_name, text, sim.kind, &error);
+	sim.steps = nhip_devsim_scenario_parse(scenario_name, text, sim.kind, &error);
 	if (sim.steps == NULL) {
 		g_printerr("nhip-devsim: %s\n", error->message);
 		return 2;
