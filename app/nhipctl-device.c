@@ -44,6 +44,21 @@ device_print_warning(const gchar *message)
 	g_printerr(_("nhipctl: warning: %s\n"), line);
 }
 
+/* a pretty JSON array on standard output */
+static void
+device_print_json_array(JsonArray *array)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_ARRAY);
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autofree gchar *text = NULL;
+
+	json_node_set_array(node, array);
+	json_generator_set_root(generator, node);
+	json_generator_set_pretty(generator, TRUE);
+	text = json_generator_to_data(generator, NULL);
+	g_print("%s\n", text);
+}
+
 /* ----- device drivers ----- */
 
 static gint
@@ -65,18 +80,10 @@ cmd_device_drivers(NhipctlGlobal *global, gint argc, gchar **argv)
 	drivers = nhip_driver_info_list();
 	if (json) {
 		g_autoptr(JsonArray) array = json_array_new();
-		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_ARRAY);
-		g_autoptr(JsonGenerator) generator = json_generator_new();
-		g_autofree gchar *text = NULL;
-
 		for (guint i = 0; i < drivers->len; i++)
 			json_array_add_object_element(
 				array, nhip_driver_info_to_json(g_ptr_array_index(drivers, i)));
-		json_node_set_array(node, array);
-		json_generator_set_root(generator, node);
-		json_generator_set_pretty(generator, TRUE);
-		text = json_generator_to_data(generator, NULL);
-		g_print("%s\n", text);
+		device_print_json_array(array);
 		return EXIT_OK;
 	}
 	for (guint i = 0; i < drivers->len; i++) {
@@ -396,18 +403,10 @@ cmd_device_list(NhipctlGlobal *global, gint argc, gchar **argv)
 	devices = nhip_device_manager_get_devices(manager);
 	if (json) {
 		g_autoptr(JsonArray) array = json_array_new();
-		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_ARRAY);
-		g_autoptr(JsonGenerator) generator = json_generator_new();
-		g_autofree gchar *text = NULL;
-
 		for (guint i = 0; i < devices->len; i++)
 			json_array_add_object_element(
 				array, device_to_json(g_ptr_array_index(devices, i)));
-		json_node_set_array(node, array);
-		json_generator_set_root(generator, node);
-		json_generator_set_pretty(generator, TRUE);
-		text = json_generator_to_data(generator, NULL);
-		g_print("%s\n", text);
+		device_print_json_array(array);
 	} else if (devices->len == 0) {
 		g_print("%s\n", _("No supported device is plugged in."));
 	} else {

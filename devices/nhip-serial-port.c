@@ -425,6 +425,20 @@ serial_port_fail(NhipSerialPort *self, GError *error)
 	}
 }
 
+/* the read side stopped: tell the owner, and finish a free it asked for meanwhile */
+static gboolean
+serial_port_read_failed(NhipSerialPort *self, gint errsv)
+{
+	g_autoptr(GError) error = NULL;
+
+	nhip_device_error_set_errno(&error, errsv, _("read from"), self->path);
+	g_clear_pointer(&self->read_source, g_source_unref);
+	serial_port_fail(self, g_steal_pointer(&error));
+	if (self->free_pending)
+		serial_port_really_free(self);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 serial_port_read_cb(gint fd, GIOCondition condition, gpointer user_data)
 {
@@ -454,34 +468,11 @@ serial_port_read_cb(gint fd, GIOCondition condition, gpointer user_data)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n == 0 || errno == EIO) {
-			/* end of file on a tty: the line hung up (pseudo-terminals give EIO) */
-			g_autoptr(GError) error = NULL;
-			nhip_device_error_set_errno(&error, EIO, _("read from"), self->path);
-			g_clear_pointer(&self->read_source, g_source_unref);
-			serial_port_fail(self, g_steal_pointer(&error));
-			if (self->free_pending)
-				serial_port_really_free(self);
-			return G_SOURCE_REMOVE;
-		} else {
-			g_autoptr(GError) error = NULL;
-			nhip_device_error_set_errno(&error, errno, _("read from"), self->path);
-			g_clear_pointer(&self->read_source, g_source_unref);
-			serial_port_fail(self, g_steal_pointer(&error));
-			if (self->free_pending)
-				serial_port_really_free(self);
-			return G_SOURCE_REMOVE;
-		}
+		/* end of file on a tty: the line hung up (pseudo-terminals give EIO) */
+		return serial_port_read_failed(self, n == 0 ? EIO : errno);
 	}
-	if (condition & (G_IO_HUP | G_IO_ERR)) {
-		g_autoptr(GError) error = NULL;
-		nhip_device_error_set_errno(&error, EIO, _("read from"), self->path);
-		g_clear_pointer(&self->read_source, g_source_unref);
-		serial_port_fail(self, g_steal_pointer(&error));
-		if (self->free_pending)
-			serial_port_really_free(self);
-		return G_SOURCE_REMOVE;
-	}
+	if (condition & (G_IO_HUP | G_IO_ERR))
+		return serial_port_read_failed(self, EIO);
 	return G_SOURCE_CONTINUE;
 }
 
