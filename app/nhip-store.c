@@ -7,6 +7,7 @@
  *   2  attachments (files by SHA-256) and the outbox
  *   3  the append-only audit log with its hash chain
  *   4  the patient search index (FTS5 over folded names and ID numbers)
+ *   5  station settings (key/value: hub, HIS link, idle lock) and the symptoms of a visit
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -692,12 +693,21 @@ migrate_v4(NhipStore *self, GError **error)
 	return TRUE;
 }
 
+static gboolean
+migrate_v5(NhipStore *self, GError **error)
+{
+	return nhipi_store_exec(self,
+				"CREATE TABLE settings ("
+				"  key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 100),"
+				"  value TEXT NOT NULL,"
+				"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+				"ALTER TABLE visits ADD COLUMN symptoms TEXT;",
+				error);
+}
+
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1,
-	migrate_v2,
-	migrate_v3,
-	migrate_v4,
+	migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5,
 };
 
 static gboolean

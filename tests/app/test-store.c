@@ -102,6 +102,11 @@ fill_old_version(const gchar *path, gint version)
 			      "measured_at, received_at, source) VALUES (3, 7, '8310-5', 37.2, "
 			      "'Cel', 100, 100, 'manual');");
 	}
+	/* a version-4 program indexed the patients it stored */
+	if (version >= 4)
+		nhip_test_sql(path, "UPDATE patients SET name_folded = 'nguyen thi dao';"
+				    "INSERT INTO patient_search (rowid, name, ids) VALUES "
+				    "(7, 'nguyen thi dao', '066185001234');");
 	if (version >= 2)
 		nhip_test_sql(path,
 			      "INSERT INTO outbox (kind, payload_ref, next_try_at, created_at, "
