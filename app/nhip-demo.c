@@ -330,28 +330,48 @@ demo_vitals(GRand *rand, gint age, gint64 at)
 	return list;
 }
 
+static const struct {
+	const gchar *name;
+	NhipRole role;
+	const gchar *pin;
+} demo_staff[] = {
+	{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234" },
+	{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345" },
+	{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456" },
+	{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876" },
+};
+
+/**
+ * nhip_demo_staff_pin:
+ * @name: a staff member's name
+ *
+ * The demo's accounts have published PINs, shown on the kiosk's login screen in demo
+ * mode only.
+ *
+ * Returns: (transfer none) (nullable): the PIN of a demo account, %NULL for other names
+ */
+const gchar *
+nhip_demo_staff_pin(const gchar *name)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(demo_staff); i++) {
+		if (g_strcmp0(demo_staff[i].name, name) == 0)
+			return demo_staff[i].pin;
+	}
+	return NULL;
+}
+
 static gboolean
 demo_add_staff(NhipStore *store, GError **error)
 {
-	static const struct {
-		const gchar *name;
-		NhipRole role;
-		const gchar *pin;
-	} staff[] = {
-		{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234" },
-		{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345" },
-		{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456" },
-		{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876" },
-	};
 	g_autoptr(GPtrArray) existing = nhip_store_staff_list(store, error);
 
 	if (existing == NULL)
 		return FALSE;
 	if (existing->len > 0)
 		return TRUE;
-	for (guint i = 0; i < G_N_ELEMENTS(staff); i++) {
-		if (nhip_store_staff_add(store, staff[i].name, staff[i].role, staff[i].pin,
-					 error) == 0)
+	for (guint i = 0; i < G_N_ELEMENTS(demo_staff); i++) {
+		if (nhip_store_staff_add(store, demo_staff[i].name, demo_staff[i].role,
+					 demo_staff[i].pin, error) == 0)
 			return FALSE;
 	}
 	return TRUE;
