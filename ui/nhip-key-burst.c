@@ -116,8 +116,9 @@ nhip_key_burst_feed_enter(NhipKeyBurst *self, gint64 time_us)
 {
 	gchar *text = NULL;
 
+	/* some scanners pause a little before the Enter they add at the end */
 	if (self->n_chars >= self->min_chars && time_us >= self->last_us &&
-	    time_us - self->last_us <= self->max_gap_us)
+	    time_us - self->last_us <= 4 * self->max_gap_us)
 		text = g_strdup(self->text->str);
 	nhip_key_burst_reset(self);
 	return text;

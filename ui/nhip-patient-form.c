@@ -215,6 +215,7 @@ form_field_box(NhipPatientForm *self, FormFieldId id, const gchar *title, GtkWid
 	gtk_box_append(GTK_BOX(box), input);
 	gtk_box_append(GTK_BOX(box), field->error);
 	gtk_widget_set_margin_bottom(box, 6);
+	/* the field's name for screen readers (and the UI tests) is its title */
 	gtk_accessible_update_relation(GTK_ACCESSIBLE(input), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
 				       label, NULL, -1);
 	return box;
@@ -233,7 +234,6 @@ form_entry(NhipPatientForm *self,
 	gtk_entry_set_placeholder_text(GTK_ENTRY(entry), placeholder);
 	gtk_entry_set_input_purpose(GTK_ENTRY(entry), purpose);
 	gtk_widget_add_css_class(entry, "big-entry");
-	nhip_ui_set_label(entry, title);
 	g_object_set_data(G_OBJECT(entry), "field", GINT_TO_POINTER(id));
 	g_signal_connect(entry, "changed", G_CALLBACK(form_entry_changed), self);
 	g_signal_connect(focus, "leave", G_CALLBACK(form_entry_left), self);
@@ -256,7 +256,6 @@ form_dropdown(NhipPatientForm *self,
 		gtk_string_list_append(names, codes[i].name);
 	dropdown = gtk_drop_down_new(G_LIST_MODEL(g_steal_pointer(&names)), NULL);
 	gtk_widget_add_css_class(dropdown, "big-dropdown");
-	nhip_ui_set_label(dropdown, title);
 	return form_field_box(self, id, title, dropdown);
 }
 

@@ -402,10 +402,14 @@ window_key_pressed(GtkEventControllerKey *controller,
 		   gpointer user_data)
 {
 	NhipWindow *self = user_data;
-	gint64 now = g_get_monotonic_time();
+	/* when the key was pressed, not when it is handled: a busy frame must not split a
+	 * scan in two */
+	guint32 event_ms =
+		gtk_event_controller_get_current_event_time(GTK_EVENT_CONTROLLER(controller));
+	gint64 now = event_ms != 0 ? (gint64)event_ms * 1000 : g_get_monotonic_time();
 	gunichar c;
 
-	self->last_activity_us = now;
+	self->last_activity_us = g_get_monotonic_time();
 	if (!window_scan_allowed(self)) {
 		nhip_key_burst_reset(self->burst);
 		return FALSE;
@@ -438,7 +442,7 @@ window_key_pressed(GtkEventControllerKey *controller,
 
 /* ----- idle lock ----- */
 
-static void
+static gboolean
 window_activity(GtkEventControllerLegacy *controller, GdkEvent *event, gpointer user_data)
 {
 	NhipWindow *self = user_data;
@@ -447,6 +451,8 @@ window_activity(GtkEventControllerLegacy *controller, GdkEvent *event, gpointer 
 	if (type == GDK_BUTTON_PRESS || type == GDK_TOUCH_BEGIN || type == GDK_SCROLL ||
 	    type == GDK_KEY_PRESS)
 		self->last_activity_us = g_get_monotonic_time();
+	/* only watching: every event goes on to the widgets */
+	return GDK_EVENT_PROPAGATE;
 }
 
 static gboolean
