@@ -13,6 +13,15 @@
 
 #include "nhip-store-private.h"
 
+/* the device's remarks that an observation keeps, with the same bits in both enums */
+#define DEVICE_KEPT_FLAGS                                                       \
+	(NHIP_MEASUREMENT_FLAG_BEFORE_MEAL | NHIP_MEASUREMENT_FLAG_AFTER_MEAL | \
+	 NHIP_MEASUREMENT_FLAG_OPERATOR_ENTERED)
+G_STATIC_ASSERT((gint)NHIP_MEASUREMENT_FLAG_BEFORE_MEAL == (gint)NHIP_VITAL_FLAG_BEFORE_MEAL);
+G_STATIC_ASSERT((gint)NHIP_MEASUREMENT_FLAG_AFTER_MEAL == (gint)NHIP_VITAL_FLAG_AFTER_MEAL);
+G_STATIC_ASSERT((gint)NHIP_MEASUREMENT_FLAG_OPERATOR_ENTERED ==
+		(gint)NHIP_VITAL_FLAG_OPERATOR_ENTERED);
+
 /* "driver:serial", or "driver:model" when the device gave no serial: the identity the
  * unique index observations_device_once keys on */
 static gchar *
@@ -61,7 +70,8 @@ device_measurement_clock_skew(const NhipMeasurement *measurement, const gint64 *
  * Stores device readings in one durable transaction: all of them or none. Each becomes an
  * observation with the device identity ("driver:serial", or "driver:model" without a
  * serial), the model, the raw frame, the device time as measured_at (the receive time
- * when the device has no clock), the station receive time and the clock skew.
+ * when the device has no clock), the station receive time, the clock skew and the
+ * device's before-meal / after-meal / operator-entered flags.
  *
  * A reading stored before (same patient, device, LOINC and measured_at) is skipped and
  * counted as a duplicate, so a meter that re-sends its memory adds nothing twice. A
@@ -186,6 +196,9 @@ nhip_store_add_device_measurements(NhipStore *self,
 			gconstpointer data = g_bytes_get_data(raw, &size);
 			sqlite3_bind_blob64(stmt, 12, data, size, SQLITE_TRANSIENT);
 		}
+		/* implausible as the store judges it, plus the device's meal / typed-in marks */
+		flags |= (NhipVitalFlags)(nhip_measurement_get_flags(measurement) &
+					  DEVICE_KEPT_FLAGS);
 		sqlite3_bind_int(stmt, 13, (gint)flags);
 		if (!nhipi_store_step_done(self, stmt, _("save the device readings"), error))
 			return FALSE;

@@ -47,10 +47,19 @@ typedef enum {
  * NhipVitalFlags:
  * @NHIP_VITAL_FLAG_NONE: nothing to remark
  * @NHIP_VITAL_FLAG_IMPLAUSIBLE: possible but very unlikely; stored, and shown for a re-check
+ * @NHIP_VITAL_FLAG_BEFORE_MEAL: glucose taken before a meal
+ * @NHIP_VITAL_FLAG_AFTER_MEAL: glucose taken after a meal
+ * @NHIP_VITAL_FLAG_OPERATOR_ENTERED: typed in (e.g. on a scale) rather than measured
+ *
+ * Flags of a stored observation. The bits have the values of the #NhipMeasurementFlags
+ * of the same name, so a device's flags are stored as they are.
  */
 typedef enum {
 	NHIP_VITAL_FLAG_NONE = 0,
 	NHIP_VITAL_FLAG_IMPLAUSIBLE = 1 << 0,
+	NHIP_VITAL_FLAG_BEFORE_MEAL = 1 << 4,
+	NHIP_VITAL_FLAG_AFTER_MEAL = 1 << 5,
+	NHIP_VITAL_FLAG_OPERATOR_ENTERED = 1 << 6,
 } NhipVitalFlags;
 
 /**

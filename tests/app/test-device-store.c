@@ -10,7 +10,9 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 
 #include "nhip-decode.h"
@@ -196,6 +198,14 @@ test_into_visit(Fixture *f, gconstpointer data)
 	g_assert_cmpint(obs->patient_id, ==, f->patient_id);
 	g_assert_cmpint(obs->staff_id, ==, 0);
 	assert_raw(obs, TAIDOC_FIRST_VALUE);
+	/* the meter's meal marks reach the row: before meal, then after meal */
+	g_assert_cmpint(obs->flags, ==, NHIP_VITAL_FLAG_BEFORE_MEAL);
+	obs = g_ptr_array_index(list, 3);
+	g_assert_cmpint(obs->kind, ==, NHIP_VITAL_GLUCOSE);
+	g_assert_cmpint(obs->flags, ==, NHIP_VITAL_FLAG_AFTER_MEAL);
+	g_assert_cmpint(nhip_test_sql_int(f->path, "SELECT flags FROM observations WHERE loinc = "
+						   "'15074-8' ORDER BY measured_at LIMIT 1"),
+			==, NHIP_VITAL_FLAG_BEFORE_MEAL);
 
 	/* scale: the serial is the identity, the whole line is the raw frame */
 	obs = find(list, NHIP_VITAL_WEIGHT, "tanita:00000001");
@@ -208,8 +218,11 @@ test_into_visit(Fixture *f, gconstpointer data)
 				g_bytes_get_size(obs->raw_frame), "CS,D9", 5));
 	/* a reading taken just now: its device time gives the clock skew */
 	g_assert_cmpint(obs->clock_skew, ==, utc(2014, 9, 25, 8, 20) - received);
+	g_assert_cmpint(obs->flags, ==, NHIP_VITAL_FLAG_NONE);
 	obs = find(list, NHIP_VITAL_HEIGHT, "tanita:00000001");
 	g_assert_cmpfloat(obs->value, ==, 191.0);
+	/* the height was typed on the scale by the staff */
+	g_assert_cmpint(obs->flags, ==, NHIP_VITAL_FLAG_OPERATOR_ENTERED);
 
 	/* oximeter without a clock: measured when received, no skew */
 	obs = find(list, NHIP_VITAL_SPO2, "cms50:unknown");
@@ -565,6 +578,140 @@ test_nhipctl_decode_visit(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+/* ----- nhipctl device read / list against nhip-devsim ----- */
+
+static GSubprocess *
+devsim_start(const gchar *driver, const gchar *scenario, gchar **tty)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDataInputStream) lines = NULL;
+	GSubprocess *devsim =
+		g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, NHIP_DEVSIM_PATH,
+				 "--driver", driver, "--scenario", scenario, NULL);
+
+	g_assert_no_error(error);
+	lines = g_data_input_stream_new(g_subprocess_get_stdout_pipe(devsim));
+	*tty = g_data_input_stream_read_line(lines, NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(*tty);
+	return devsim;
+}
+
+static void
+devsim_stop(GSubprocess *devsim)
+{
+	g_subprocess_send_signal(devsim, SIGTERM);
+	g_subprocess_wait(devsim, NULL, NULL);
+	g_object_unref(devsim);
+}
+
+static void
+test_nhipctl_read(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *visit = NULL;
+	g_autofree gchar *scale_tty = NULL;
+	g_autofree gchar *oxi_tty = NULL;
+	g_autofree gchar *idle_tty = NULL;
+	g_autoptr(GError) error = NULL;
+	GSubprocess *scale = devsim_start("tanita", "normal", &scale_tty);
+	GSubprocess *oxi = devsim_start("cms50", "normal", &oxi_tty);
+	GSubprocess *idle = devsim_start("tanita", "idle", &idle_tty);
+	gint64 visit_id = open_visit_at(f, 0);
+
+	g_clear_object(&f->store);
+	visit = g_strdup_printf("%" G_GINT64_FORMAT, visit_id);
+	{
+		g_auto(Run) weigh =
+			nhipctl("--db", f->path, "device", "read", "--driver", "tanita", "--port",
+				scale_tty, "--visit", visit, "--json", "--timeout", "20", NULL);
+		g_auto(Run) oximeter =
+			nhipctl("--db", f->path, "device", "read", "--driver", "cms50", "--port",
+				oxi_tty, "--visit", visit, "--timeout", "20", NULL);
+		g_auto(Run) nothing =
+			nhipctl("--db", f->path, "device", "read", "--driver", "tanita", "--port",
+				idle_tty, "--visit", visit, "--timeout", "2", NULL);
+		g_auto(Run) missing = nhipctl("device", "read", "--driver", "tanita", "--port",
+					      "/dev/ttyNHIP-missing", "--timeout", "1", NULL);
+		g_auto(Run) no_driver =
+			nhipctl("device", "read", "--port", "/dev/ttyS0", "--timeout", "1", NULL);
+		g_auto(Run) closed_visit =
+			nhipctl("--db", f->path, "device", "read", "--driver", "tanita", "--port",
+				idle_tty, "--visit", "999", "--timeout", "1", NULL);
+		g_auto(GStrv) lines = NULL;
+
+		/* the scale: two weights and the typed-in height, as JSON lines */
+		g_assert_cmpint(weigh.status, ==, 0);
+		lines = g_strsplit(g_strstrip(weigh.out), "\n", -1);
+		g_assert_cmpuint(g_strv_length(lines), ==, 3);
+		for (guint i = 0; lines[i] != NULL; i++) {
+			g_autoptr(JsonParser) parser = json_parser_new();
+			JsonObject *obj;
+			g_assert_true(json_parser_load_from_data(parser, lines[i], -1, &error));
+			obj = json_node_get_object(json_parser_get_root(parser));
+			g_assert_true(json_object_has_member(obj, "loinc"));
+			g_assert_true(json_object_has_member(obj, "value"));
+		}
+		g_assert_nonnull(strstr(lines[0], "\"29463-7\""));
+		g_assert_nonnull(strstr(weigh.err, "3 added, 0 duplicates"));
+
+		/* the oximeter: its live stream settles to one SpO2 and one pulse */
+		g_assert_cmpint(oximeter.status, ==, 0);
+		g_assert_nonnull(strstr(oximeter.out, "spo2"));
+		g_assert_nonnull(strstr(oximeter.out, "2 added, 0 duplicates"));
+		/* the finger was out when it started: said on standard error */
+		g_assert_nonnull(strstr(oximeter.err, "no finger in the oximeter"));
+
+		/* a device that sends nothing: exit 3 with a message */
+		g_assert_cmpint(nothing.status, ==, 3);
+		g_assert_nonnull(strstr(nothing.err, "no valid measurement arrived within 2 s"));
+		g_assert_cmpint(missing.status, ==, 4);
+		g_assert_nonnull(strstr(missing.err, "/dev/ttyNHIP-missing"));
+		g_assert_cmpint(no_driver.status, ==, 2);
+		g_assert_cmpint(closed_visit.status, ==, 4);
+	}
+	devsim_stop(scale);
+	devsim_stop(oxi);
+	devsim_stop(idle);
+
+	g_assert_cmpint(nhip_test_sql_int(f->path, "SELECT count(*) FROM observations WHERE "
+						   "device_id = 'tanita:SIM00001'"),
+			==, 3);
+	g_assert_cmpint(nhip_test_sql_int(f->path, "SELECT flags FROM observations WHERE "
+						   "loinc = '8302-2'"),
+			==, NHIP_VITAL_FLAG_OPERATOR_ENTERED);
+	/* one settled value each: the scenario's 97 % / 72 bpm, or 98 % / 74 bpm when the
+	 * first ones did not stay long enough to count as settled */
+	g_assert_cmpint(nhip_test_sql_int(f->path,
+					  "SELECT count(*) FROM observations WHERE "
+					  "device_id = 'cms50:SIM0001' AND loinc = '59408-5' "
+					  "AND value IN (97, 98)"),
+			==, 1);
+	g_assert_cmpint(nhip_test_sql_int(f->path,
+					  "SELECT count(*) FROM observations WHERE "
+					  "device_id = 'cms50:SIM0001' AND loinc = '8867-4' "
+					  "AND value IN (72, 74)"),
+			==, 1);
+	f->store = nhip_store_open(f->path, &error);
+	g_assert_no_error(error);
+}
+
+static void
+test_nhipctl_list(Fixture *f, gconstpointer data)
+{
+	g_auto(Run) text = nhipctl("device", "list", NULL);
+	g_auto(Run) json = nhipctl("device", "list", "--json", NULL);
+	g_auto(Run) bad = nhipctl("device", "list", "extra", NULL);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+
+	/* whatever is plugged into this machine, the output has its shape */
+	g_assert_cmpint(text.status, ==, 0);
+	g_assert_cmpint(json.status, ==, 0);
+	g_assert_true(json_parser_load_from_data(parser, json.out, -1, &error));
+	g_assert_true(JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser)));
+	g_assert_cmpint(bad.status, ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -587,5 +734,9 @@ main(int argc, char **argv)
 		   fixture_teardown);
 	g_test_add("/nhipctl/device/decode-visit", Fixture, NULL, fixture_setup,
 		   test_nhipctl_decode_visit, fixture_teardown);
+	g_test_add("/nhipctl/device/read", Fixture, NULL, fixture_setup, test_nhipctl_read,
+		   fixture_teardown);
+	g_test_add("/nhipctl/device/list", Fixture, NULL, fixture_setup, test_nhipctl_list,
+		   fixture_teardown);
 	return g_test_run();
 }

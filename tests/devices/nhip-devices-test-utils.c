@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <signal.h>
+
 #include "nhip-devices-test-utils.h"
 
 /* parses hex text or fails the test */
@@ -153,4 +156,189 @@ nhip_test_time_string(GDateTime *dt)
 	if (dt == NULL)
 		return g_strdup("(none)");
 	return g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
+}
+
+/* ---- the device runtime --------------------------------------------------------------- */
+
+/* starts nhip-devsim and returns the tty it printed */
+GSubprocess *
+nhip_test_devsim_start(const gchar *driver,
+		       const gchar *protocol,
+		       const gchar *scenario,
+		       gchar **tty)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GDataInputStream) lines = NULL;
+	GSubprocess *devsim;
+	gsize len = 0;
+
+	g_ptr_array_add(argv, (gpointer)NHIP_DEVSIM_PATH);
+	g_ptr_array_add(argv, (gpointer) "--driver");
+	g_ptr_array_add(argv, (gpointer)driver);
+	if (protocol != NULL) {
+		g_ptr_array_add(argv, (gpointer) "--protocol");
+		g_ptr_array_add(argv, (gpointer)protocol);
+	}
+	if (scenario != NULL) {
+		g_ptr_array_add(argv, (gpointer) "--scenario");
+		g_ptr_array_add(argv, (gpointer)scenario);
+	}
+	g_ptr_array_add(argv, NULL);
+	devsim = g_subprocess_newv((const gchar *const *)argv->pdata,
+				   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+	g_assert_no_error(error);
+	lines = g_data_input_stream_new(g_subprocess_get_stdout_pipe(devsim));
+	*tty = g_data_input_stream_read_line(lines, &len, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(*tty);
+	g_assert_true(g_str_has_prefix(*tty, "/dev/pts/"));
+	return devsim;
+}
+
+void
+nhip_test_devsim_stop(GSubprocess *devsim)
+{
+	if (devsim == NULL)
+		return;
+	g_subprocess_send_signal(devsim, SIGTERM);
+	g_subprocess_wait(devsim, NULL, NULL);
+	g_object_unref(devsim);
+}
+
+static void
+recorder_state_cb(NhipDevice *device, GParamSpec *pspec, gpointer user_data)
+{
+	NhipTestRecorder *self = user_data;
+	NhipDeviceState state = nhip_device_get_state(device);
+
+	if (state == NHIP_DEVICE_STATE_ERROR)
+		g_ptr_array_add(
+			self->states,
+			g_strdup_printf("error: %s", nhip_device_get_error_message(device)));
+	else
+		g_ptr_array_add(self->states, g_strdup(nhip_device_state_to_string(state)));
+}
+
+static void
+recorder_error_cb(NhipDevice *device, GParamSpec *pspec, gpointer user_data)
+{
+	NhipTestRecorder *self = user_data;
+	const gchar *message = nhip_device_get_error_message(device);
+
+	/* a second error while in ERROR changes only the message */
+	if (message != NULL)
+		g_ptr_array_add(self->states, g_strdup_printf("error: %s", message));
+}
+
+static void
+recorder_added_cb(NhipDeviceManager *manager, NhipDevice *device, gpointer user_data)
+{
+	NhipTestRecorder *self = user_data;
+	g_ptr_array_add(self->added, g_object_ref(device));
+	g_signal_connect(device, "notify::state", G_CALLBACK(recorder_state_cb), self);
+	g_signal_connect(device, "notify::error-message", G_CALLBACK(recorder_error_cb), self);
+	if (nhip_device_get_state(device) == NHIP_DEVICE_STATE_ERROR)
+		recorder_state_cb(device, NULL, self);
+}
+
+static void
+recorder_removed_cb(NhipDeviceManager *manager, NhipDevice *device, gpointer user_data)
+{
+	NhipTestRecorder *self = user_data;
+	g_ptr_array_add(self->removed, g_object_ref(device));
+}
+
+static void
+recorder_measurement_cb(NhipDeviceManager *manager,
+			NhipDevice *device,
+			NhipMeasurement *measurement,
+			gpointer user_data)
+{
+	NhipTestRecorder *self = user_data;
+	g_ptr_array_add(self->measurements, nhip_measurement_ref(measurement));
+}
+
+NhipTestRecorder *
+nhip_test_recorder_new(NhipDeviceManager *manager)
+{
+	NhipTestRecorder *self = g_new0(NhipTestRecorder, 1);
+
+	self->manager = g_object_ref(manager);
+	self->measurements = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_measurement_unref);
+	self->states = g_ptr_array_new_with_free_func(g_free);
+	self->added = g_ptr_array_new_with_free_func(g_object_unref);
+	self->removed = g_ptr_array_new_with_free_func(g_object_unref);
+	g_signal_connect(manager, "device-added", G_CALLBACK(recorder_added_cb), self);
+	g_signal_connect(manager, "device-removed", G_CALLBACK(recorder_removed_cb), self);
+	g_signal_connect(manager, "measurement", G_CALLBACK(recorder_measurement_cb), self);
+	return self;
+}
+
+void
+nhip_test_recorder_free(NhipTestRecorder *self)
+{
+	g_signal_handlers_disconnect_by_data(self->manager, self);
+	for (guint i = 0; i < self->added->len; i++)
+		g_signal_handlers_disconnect_by_data(g_ptr_array_index(self->added, i), self);
+	g_object_unref(self->manager);
+	g_ptr_array_unref(self->measurements);
+	g_ptr_array_unref(self->states);
+	g_ptr_array_unref(self->added);
+	g_ptr_array_unref(self->removed);
+	g_free(self);
+}
+
+/* how many measurements of @kind had @value (any value when NAN) */
+guint
+nhip_test_recorder_count(NhipTestRecorder *self, NhipVitalKind kind, gdouble value)
+{
+	guint n = 0;
+	for (guint i = 0; i < self->measurements->len; i++) {
+		NhipMeasurement *m = g_ptr_array_index(self->measurements, i);
+		if (nhip_measurement_get_kind(m) != kind)
+			continue;
+		if (isnan(value) || G_APPROX_VALUE(nhip_measurement_get_value(m), value, 1e-9))
+			n++;
+	}
+	return n;
+}
+
+/* whether a state line matches a glob pattern, e.g. "error: *finger*" */
+gboolean
+nhip_test_recorder_has_state(NhipTestRecorder *self, const gchar *pattern)
+{
+	for (guint i = 0; i < self->states->len; i++) {
+		if (g_pattern_match_simple(pattern, g_ptr_array_index(self->states, i)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+test_timeout_cb(gpointer user_data)
+{
+	gboolean *expired = user_data;
+	*expired = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* runs the default main context until @condition holds or @timeout_ms pass */
+gboolean
+nhip_test_wait_for(GSourceFunc condition, gpointer user_data, guint timeout_ms)
+{
+	gboolean expired = FALSE;
+	guint id = g_timeout_add(timeout_ms, test_timeout_cb, &expired);
+
+	while (!expired && (condition == NULL || !condition(user_data)))
+		g_main_context_iteration(NULL, TRUE);
+	if (!expired)
+		g_source_remove(id);
+	return condition != NULL && condition(user_data);
+}
+
+void
+nhip_test_run_for(guint ms)
+{
+	nhip_test_wait_for(NULL, NULL, ms);
 }
