@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
 #include "nhip-application.h"
@@ -122,10 +123,25 @@ application_activate(GApplication *app)
 		gtk_window_unfullscreen(GTK_WINDOW(nhip_window));
 		gtk_window_set_default_size(GTK_WINDOW(nhip_window), 1024, 600);
 		gtk_window_set_resizable(GTK_WINDOW(nhip_window), FALSE);
+		nhip_window_set_devices_enabled(nhip_window, FALSE);
 	}
 	g_signal_connect(nhip_window, "station-ready", G_CALLBACK(application_station_ready), self);
 	gtk_window_present(GTK_WINDOW(nhip_window));
 	nhip_window_start(nhip_window);
+}
+
+/* systemd stopping the kiosk, or Ctrl+C: finish the queued writes, then quit */
+static gboolean
+application_terminate(gpointer user_data)
+{
+	GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(user_data));
+
+	g_message("stopping on a signal");
+	if (NHIP_IS_WINDOW(window))
+		nhip_window_allow_close(NHIP_WINDOW(window));
+	else
+		g_application_quit(G_APPLICATION(user_data));
+	return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -141,6 +157,8 @@ application_startup(GApplication *app)
 	/* a kiosk in a bright room: the light style, whatever the desktop says */
 	adw_style_manager_set_color_scheme(adw_style_manager_get_default(),
 					   ADW_COLOR_SCHEME_FORCE_LIGHT);
+	g_unix_signal_add(SIGTERM, application_terminate, app);
+	g_unix_signal_add(SIGINT, application_terminate, app);
 }
 
 static void

@@ -28,6 +28,9 @@ struct _NhipSettingsPage {
 	GtkWidget *facility_address_row;
 	GtkLabel *facility_error;
 	GtkWidget *devices_box;
+	GtkWidget *port_driver;
+	GtkWidget *port_path;
+	GtkLabel *port_error;
 	AdwActionRow *network_row;
 	GtkWidget *hub_url_row;
 	GtkWidget *hub_phone_row;
@@ -62,16 +65,89 @@ settings_set_row(GtkWidget *row, const gchar *text)
 	gtk_editable_set_text(GTK_EDITABLE(row), text != NULL ? text : "");
 }
 
+/* serial devices a technician can add by hand (USB ones are found by themselves) */
+static const struct {
+	const gchar *driver;
+	const gchar *name;
+} serial_drivers[] = {
+	{ "cms50", N_("Pulse oximeter (Contec CMS50)") },
+	{ "tanita", N_("Scale (Tanita)") },
+	{ "taidoc", N_("Glucose or BP meter (TaiDoc)") },
+};
+
+static const gchar *
+settings_state_text(NhipDeviceState state)
+{
+	switch (state) {
+	case NHIP_DEVICE_STATE_CONNECTED:
+		return _("connected");
+	case NHIP_DEVICE_STATE_READING:
+		return _("reading");
+	case NHIP_DEVICE_STATE_ERROR:
+		return _("error");
+	case NHIP_DEVICE_STATE_DISCONNECTED:
+	default:
+		return _("disconnected");
+	}
+}
+
 static void
 settings_fill_devices(NhipSettingsPage *self)
 {
+	GPtrArray *devices = nhip_station_get_devices(self->station);
+
 	nhip_ui_remove_all(self->devices_box);
-	if (nhip_station_count_devices(self->station, NULL) == 0)
+	for (guint i = 0; devices != NULL && i < devices->len; i++) {
+		NhipDevice *device = g_ptr_array_index(devices, i);
+		GtkWidget *row = adw_action_row_new();
+		const gchar *port = nhip_device_get_port(device);
+		const gchar *message = nhip_device_get_error_message(device);
+		g_autofree gchar *subtitle = g_strdup_printf(
+			"%s · %s · %s%s%s", nhip_device_get_driver_name(device),
+			port != NULL ? port : "USB",
+			settings_state_text(nhip_device_get_state(device)),
+			message != NULL ? ": " : "", message != NULL ? message : "");
+
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
+					      nhip_device_get_display_name(device));
+		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+		gtk_widget_add_css_class(row, "card");
+		gtk_box_append(GTK_BOX(self->devices_box), row);
+	}
+	if (devices == NULL || devices->len == 0)
 		gtk_box_append(
 			GTK_BOX(self->devices_box),
 			nhip_ui_label(_("No measuring device has been found. Plug the "
 					"device into a USB port; it appears here by itself."),
 				      "dim-label"));
+}
+
+static void
+settings_add_port(NhipSettingsPage *self)
+{
+	NhipDeviceManager *manager = nhip_station_get_device_manager(self->station);
+	guint index = gtk_drop_down_get_selected(GTK_DROP_DOWN(self->port_driver));
+	g_autofree gchar *path = nhip_ui_entry_text(self->port_path);
+	g_autoptr(GError) error = NULL;
+
+	if (path == NULL) {
+		settings_show_error(self->port_error,
+				    _("Write the serial port, e.g. /dev/ttyUSB0"));
+		return;
+	}
+	if (manager == NULL || index >= G_N_ELEMENTS(serial_drivers)) {
+		settings_show_error(self->port_error, _("The device manager is not running"));
+		return;
+	}
+	/* opening a tty and setting its line is quick; no thread needed */
+	if (!nhip_device_manager_add_serial_port(manager, serial_drivers[index].driver, path,
+						 &error)) {
+		settings_show_error(self->port_error, error->message);
+		return;
+	}
+	settings_show_error(self->port_error, NULL);
+	gtk_editable_set_text(GTK_EDITABLE(self->port_path), "");
+	nhip_window_toast(settings_window(self), _("Device added"));
 }
 
 static void
@@ -468,6 +544,9 @@ nhip_settings_page_class_init(NhipSettingsPageClass *klass)
 	BIND(facility_address_row);
 	BIND(facility_error);
 	BIND(devices_box);
+	BIND(port_driver);
+	BIND(port_path);
+	BIND(port_error);
 	BIND(network_row);
 	BIND(hub_url_row);
 	BIND(hub_phone_row);
@@ -483,12 +562,18 @@ nhip_settings_page_class_init(NhipSettingsPageClass *klass)
 	gtk_widget_class_bind_template_callback(widget_class, settings_backup);
 	gtk_widget_class_bind_template_callback(widget_class, settings_export);
 	gtk_widget_class_bind_template_callback(widget_class, settings_quit);
+	gtk_widget_class_bind_template_callback(widget_class, settings_add_port);
 }
 
 static void
 nhip_settings_page_init(NhipSettingsPage *self)
 {
+	g_autoptr(GtkStringList) drivers = gtk_string_list_new(NULL);
+
 	gtk_widget_init_template(GTK_WIDGET(self));
+	for (guint i = 0; i < G_N_ELEMENTS(serial_drivers); i++)
+		gtk_string_list_append(drivers, _(serial_drivers[i].name));
+	gtk_drop_down_set_model(GTK_DROP_DOWN(self->port_driver), G_LIST_MODEL(drivers));
 }
 
 /**

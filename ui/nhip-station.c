@@ -13,9 +13,16 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <signal.h>
+#include <string.h>
 
 #include "nhip-demo.h"
 #include "nhip-station.h"
+
+/* device readings taken before a visit is on screen wait this long for one to open */
+#define PENDING_READING_SECONDS (15 * 60)
+/* readings arriving together (an oximeter's SpO2 and pulse) are stored together */
+#define READING_BATCH_MS 250
 
 /* the demo station: enough people for search to mean something, quick to make */
 #define DEMO_PATIENTS 400
@@ -29,6 +36,13 @@ struct _NhipStation {
 	NhipStore *store; /* main thread's read connection */
 	NhipIcd10Catalog *icd10;
 	NhipStaff *staff;
+
+	NhipDeviceManager *devices;
+	GPtrArray *simulators; /* GSubprocess: the demo's nhip-devsim devices */
+	GCancellable *cancellable;
+	gint64 current_visit; /* where device readings go; 0 while no visit is on screen */
+	GPtrArray *pending;   /* NhipMeasurement waiting for a visit or for the batch */
+	guint batch_source;
 };
 
 G_DEFINE_TYPE(NhipStation, nhip_station, G_TYPE_OBJECT)
@@ -36,7 +50,7 @@ G_DEFINE_TYPE(NhipStation, nhip_station, G_TYPE_OBJECT)
 enum { PROP_0, PROP_STAFF, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { SIGNAL_CHANGED, SIGNAL_DEVICES_CHANGED, N_SIGNALS };
+enum { SIGNAL_CHANGED, SIGNAL_DEVICES_CHANGED, SIGNAL_READINGS_STORED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -44,6 +58,18 @@ nhip_station_finalize(GObject *object)
 {
 	NhipStation *self = NHIP_STATION(object);
 
+	g_clear_handle_id(&self->batch_source, g_source_remove);
+	g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
+	if (self->devices != NULL) {
+		g_signal_handlers_disconnect_by_data(self->devices, self);
+		nhip_device_manager_stop(self->devices);
+		g_clear_object(&self->devices);
+	}
+	for (guint i = 0; i < self->simulators->len; i++)
+		g_subprocess_send_signal(g_ptr_array_index(self->simulators, i), SIGTERM);
+	g_ptr_array_unref(self->simulators);
+	g_ptr_array_unref(self->pending);
 	g_clear_object(&self->worker);
 	g_clear_object(&self->store);
 	g_clear_pointer(&self->icd10, nhip_icd10_catalog_free);
@@ -101,11 +127,26 @@ nhip_station_class_init(NhipStationClass *klass)
 	signals[SIGNAL_DEVICES_CHANGED] =
 		g_signal_new("devices-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
 			     NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+	/**
+	 * NhipStation::readings-stored:
+	 * @self: the station
+	 * @visit_id: the visit they went to
+	 * @message: what to tell the nurse, e.g. "2 readings from CMS50E"
+	 *
+	 * Readings from devices were stored in a visit.
+	 */
+	signals[SIGNAL_READINGS_STORED] =
+		g_signal_new("readings-stored", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+			     NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
 }
 
 static void
 nhip_station_init(NhipStation *self)
 {
+	self->simulators = g_ptr_array_new_with_free_func(g_object_unref);
+	self->pending = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_measurement_unref);
+	self->cancellable = g_cancellable_new();
 }
 
 /**
@@ -469,6 +510,32 @@ nhip_station_get_idle_lock_minutes(NhipStation *self)
 	return (guint)minutes;
 }
 
+/* ----- devices ----- */
+
+/**
+ * nhip_station_get_device_manager:
+ * @self: the station
+ *
+ * Returns: (transfer none) (nullable): the device manager, once devices are started
+ */
+NhipDeviceManager *
+nhip_station_get_device_manager(NhipStation *self)
+{
+	return self->devices;
+}
+
+/**
+ * nhip_station_get_devices:
+ * @self: the station
+ *
+ * Returns: (transfer none) (element-type NhipDevice) (nullable): the devices known
+ */
+GPtrArray *
+nhip_station_get_devices(NhipStation *self)
+{
+	return self->devices != NULL ? nhip_device_manager_get_devices(self->devices) : NULL;
+}
+
 /**
  * nhip_station_count_devices:
  * @self: the station
@@ -479,7 +546,288 @@ nhip_station_get_idle_lock_minutes(NhipStation *self)
 guint
 nhip_station_count_devices(NhipStation *self, guint *connected)
 {
+	GPtrArray *devices = nhip_station_get_devices(self);
+	guint ready = 0;
+
+	for (guint i = 0; devices != NULL && i < devices->len; i++) {
+		NhipDeviceState state = nhip_device_get_state(g_ptr_array_index(devices, i));
+		ready += state == NHIP_DEVICE_STATE_CONNECTED || state == NHIP_DEVICE_STATE_READING;
+	}
 	if (connected != NULL)
-		*connected = 0;
-	return 0;
+		*connected = ready;
+	return devices != NULL ? devices->len : 0;
+}
+
+typedef struct {
+	gint64 visit_id;
+	GPtrArray *measurements;
+	gchar *source;
+} ReadingsJob;
+
+static void
+readings_job_free(ReadingsJob *job)
+{
+	g_ptr_array_unref(job->measurements);
+	g_free(job->source);
+	g_free(job);
+}
+
+static gpointer
+readings_job(NhipStore *store, gpointer data, GError **error)
+{
+	ReadingsJob *job = data;
+	NhipStoreDeviceCounts *counts = g_new0(NhipStoreDeviceCounts, 1);
+
+	if (!nhip_store_add_device_measurements(store, job->visit_id, job->measurements, NULL,
+						counts, error)) {
+		g_free(counts);
+		return NULL;
+	}
+	return counts;
+}
+
+typedef struct {
+	NhipStation *station;
+	gint64 visit_id;
+	gchar *source;
+} ReadingsDone;
+
+static void
+readings_stored(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	ReadingsDone *done = user_data;
+	NhipStation *self = done->station;
+	g_autoptr(GError) error = NULL;
+	g_autofree NhipStoreDeviceCounts *counts =
+		nhip_worker_run_finish(NHIP_WORKER(source), result, &error);
+	g_autofree gchar *message = NULL;
+
+	if (counts == NULL) {
+		g_warning("device readings were not stored: %s", error->message);
+		message = g_strdup_printf(_("Readings from %s were not stored: %s"), done->source,
+					  error->message);
+	} else if (counts->added + counts->history > 0) {
+		message = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%u new reading from %s",
+						      "%u new readings from %s",
+						      counts->added + counts->history),
+					  counts->added + counts->history, done->source);
+		nhip_station_notify_changed(self);
+	}
+	if (message != NULL)
+		g_signal_emit(self, signals[SIGNAL_READINGS_STORED], 0, done->visit_id, message);
+	g_object_unref(done->station);
+	g_free(done->source);
+	g_free(done);
+}
+
+/* stores what waits, if a visit is on screen; forgets readings too old to belong to it */
+static void
+station_flush_readings(NhipStation *self)
+{
+	ReadingsJob *job;
+	ReadingsDone *done;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	GString *source = g_string_new(NULL);
+
+	for (guint i = self->pending->len; i > 0; i--) {
+		NhipMeasurement *m = g_ptr_array_index(self->pending, i - 1);
+		GDateTime *received = nhip_measurement_get_receive_time(m);
+		if (received != NULL &&
+		    now - g_date_time_to_unix(received) > PENDING_READING_SECONDS) {
+			g_info("a device reading waited too long for a visit and was dropped");
+			g_ptr_array_remove_index(self->pending, i - 1);
+		}
+	}
+	if (self->current_visit == 0 || self->pending->len == 0) {
+		g_string_free(source, TRUE);
+		return;
+	}
+	job = g_new0(ReadingsJob, 1);
+	job->visit_id = self->current_visit;
+	job->measurements = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_measurement_unref);
+	for (guint i = 0; i < self->pending->len; i++) {
+		NhipMeasurement *m = g_ptr_array_index(self->pending, i);
+		const gchar *model = nhip_measurement_get_device_model(m);
+		if (model != NULL && strstr(source->str, model) == NULL) {
+			if (source->len > 0)
+				g_string_append(source, ", ");
+			g_string_append(source, model);
+		}
+		g_ptr_array_add(job->measurements, nhip_measurement_ref(m));
+	}
+	g_ptr_array_set_size(self->pending, 0);
+	job->source = g_string_free(source, FALSE);
+	done = g_new0(ReadingsDone, 1);
+	done->station = g_object_ref(self);
+	done->visit_id = job->visit_id;
+	done->source = g_strdup(job->source);
+	/* stored as the system (no staff member typed them); the device is in each row */
+	nhip_worker_run_async(self->worker, 0, readings_job, job, (GDestroyNotify)readings_job_free,
+			      g_free, NULL, readings_stored, done);
+}
+
+static gboolean
+station_batch_timeout(gpointer user_data)
+{
+	NhipStation *self = user_data;
+	self->batch_source = 0;
+	station_flush_readings(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+station_measurement(NhipDeviceManager *manager,
+		    NhipDevice *device,
+		    NhipMeasurement *measurement,
+		    gpointer user_data)
+{
+	NhipStation *self = user_data;
+
+	if (nhip_measurement_get_device_model(measurement) == NULL)
+		nhip_measurement_set_device_model(measurement,
+						  nhip_device_get_display_name(device));
+	g_ptr_array_add(self->pending, nhip_measurement_ref(measurement));
+	if (self->batch_source == 0)
+		self->batch_source = g_timeout_add(READING_BATCH_MS, station_batch_timeout, self);
+}
+
+static void
+station_device_state(NhipDevice *device, GParamSpec *pspec, gpointer user_data)
+{
+	g_signal_emit(user_data, signals[SIGNAL_DEVICES_CHANGED], 0);
+}
+
+static void
+station_device_added(NhipDeviceManager *manager, NhipDevice *device, gpointer user_data)
+{
+	NhipStation *self = user_data;
+
+	g_info("device %s (%s) added", nhip_device_get_id(device),
+	       nhip_device_get_display_name(device));
+	g_signal_connect_object(device, "notify::state", G_CALLBACK(station_device_state), self, 0);
+	g_signal_emit(self, signals[SIGNAL_DEVICES_CHANGED], 0);
+}
+
+static void
+station_device_removed(NhipDeviceManager *manager, NhipDevice *device, gpointer user_data)
+{
+	g_signal_emit(user_data, signals[SIGNAL_DEVICES_CHANGED], 0);
+}
+
+static void
+station_simulator_port(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	NhipStation *self = user_data;
+	GDataInputStream *stream = G_DATA_INPUT_STREAM(source);
+	const gchar *driver = g_object_get_data(G_OBJECT(stream), "driver");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path = g_data_input_stream_read_line_finish(stream, result, NULL, &error);
+
+	if (path == NULL) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			g_warning("the %s simulator gave no port: %s", driver,
+				  error != NULL ? error->message : "it exited");
+		return;
+	}
+	if (!nhip_device_manager_add_serial_port(self->devices, driver, path, &error))
+		g_warning("cannot add the simulated %s on %s: %s", driver, path, error->message);
+}
+
+static gchar *
+station_find_devsim(void)
+{
+	const gchar *env = g_getenv("NHIP_DEVSIM");
+	g_autofree gchar *installed = g_build_filename(NHIP_BINDIR, "nhip-devsim", NULL);
+
+	if (env != NULL)
+		return g_strdup(env);
+	if (g_file_test(NHIP_DEVSIM_BUILD_PATH, G_FILE_TEST_IS_EXECUTABLE))
+		return g_strdup(NHIP_DEVSIM_BUILD_PATH);
+	if (g_file_test(installed, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer(&installed);
+	return g_find_program_in_path("nhip-devsim");
+}
+
+/* the demo's devices: an oximeter and a scale, simulated on pseudo-terminals */
+static void
+station_start_simulators(NhipStation *self)
+{
+	static const gchar *const drivers[] = { "cms50", "tanita" };
+	g_autofree gchar *devsim = station_find_devsim();
+
+	if (devsim == NULL) {
+		g_warning("nhip-devsim is not installed: the demo has no simulated devices");
+		return;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(drivers); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GDataInputStream) stream = NULL;
+		const gchar *scenario = g_getenv("NHIP_DEMO_SCENARIO");
+		GSubprocess *process = g_subprocess_new(
+			G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, devsim, "--driver", drivers[i],
+			"--scenario", scenario != NULL ? scenario : "normal", NULL);
+
+		if (process == NULL) {
+			g_warning("cannot start the %s simulator: %s", drivers[i], error->message);
+			continue;
+		}
+		g_ptr_array_add(self->simulators, process);
+		stream = g_data_input_stream_new(g_subprocess_get_stdout_pipe(process));
+		g_object_set_data_full(G_OBJECT(stream), "driver", g_strdup(drivers[i]), g_free);
+		g_data_input_stream_read_line_async(stream, G_PRIORITY_DEFAULT, self->cancellable,
+						    station_simulator_port, self);
+	}
+}
+
+/**
+ * nhip_station_start_devices:
+ * @self: the station
+ *
+ * Starts the device manager (USB hotplug and the configured ports) and, in demo mode,
+ * the simulated devices.
+ */
+void
+nhip_station_start_devices(NhipStation *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (self->devices != NULL)
+		return;
+	self->devices = nhip_device_manager_new();
+	g_signal_connect(self->devices, "device-added", G_CALLBACK(station_device_added), self);
+	g_signal_connect(self->devices, "device-removed", G_CALLBACK(station_device_removed), self);
+	g_signal_connect(self->devices, "measurement", G_CALLBACK(station_measurement), self);
+	if (!nhip_device_manager_start(self->devices, &error))
+		g_warning("devices are not watched: %s", error->message);
+	if (self->demo)
+		station_start_simulators(self);
+	g_signal_emit(self, signals[SIGNAL_DEVICES_CHANGED], 0);
+}
+
+/**
+ * nhip_station_set_current_visit:
+ * @self: the station
+ * @visit_id: the open visit on screen, or 0
+ *
+ * Readings from devices go to this visit; those taken while no visit was on screen (in
+ * the last 15 minutes) go to it when it is set.
+ */
+void
+nhip_station_set_current_visit(NhipStation *self, gint64 visit_id)
+{
+	self->current_visit = visit_id;
+	if (visit_id != 0)
+		station_flush_readings(self);
+}
+
+/**
+ * nhip_station_get_current_visit:
+ * @self: the station
+ *
+ * Returns: the visit device readings go to, 0 if none
+ */
+gint64
+nhip_station_get_current_visit(NhipStation *self)
+{
+	return self->current_visit;
 }

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "nhip-device-manager.h"
 #include "nhip-icd10.h"
 #include "nhip-store.h"
 #include "nhip-worker.h"
@@ -53,6 +54,11 @@ gpointer nhip_station_run_finish(NhipStation *self, GAsyncResult *result, GError
 void nhip_station_notify_changed(NhipStation *self);
 
 guint nhip_station_count_devices(NhipStation *self, guint *connected);
+GPtrArray *nhip_station_get_devices(NhipStation *self);
+NhipDeviceManager *nhip_station_get_device_manager(NhipStation *self);
+void nhip_station_start_devices(NhipStation *self);
+void nhip_station_set_current_visit(NhipStation *self, gint64 visit_id);
+gint64 nhip_station_get_current_visit(NhipStation *self);
 
 gchar *nhip_station_get_setting(NhipStation *self,
 				const gchar *key,

@@ -334,20 +334,26 @@ visit_fill_vitals(NhipVisitPage *self)
 static void
 visit_update_devices(NhipVisitPage *self)
 {
-	guint connected = 0;
-	guint total = nhip_station_count_devices(self->station, &connected);
+	GPtrArray *devices = nhip_station_get_devices(self->station);
+	g_autoptr(GString) names = g_string_new(NULL);
 	g_autofree gchar *text = NULL;
+	guint connected = 0;
 
-	if (total == 0)
+	for (guint i = 0; devices != NULL && i < devices->len; i++) {
+		NhipDevice *device = g_ptr_array_index(devices, i);
+		NhipDeviceState state = nhip_device_get_state(device);
+		if (state != NHIP_DEVICE_STATE_CONNECTED && state != NHIP_DEVICE_STATE_READING)
+			continue;
+		if (names->len > 0)
+			g_string_append(names, ", ");
+		g_string_append(names, nhip_device_get_display_name(device));
+		connected++;
+	}
+	if (connected == 0)
 		text = g_strdup(_("No measuring device is connected: enter readings by hand."));
 	else
-		text = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE,
-						   "%u device connected: readings appear by "
-						   "themselves.",
-						   "%u devices connected: readings appear by "
-						   "themselves.",
-						   connected),
-				       connected);
+		text = g_strdup_printf(_("Connected: %s. Readings appear here by themselves."),
+				       names->str);
 	gtk_label_set_text(self->devices_label, text);
 }
 
@@ -888,6 +894,8 @@ visit_close_response(AdwMessageDialog *dialog, const gchar *response, gpointer u
 
 	if (g_strcmp0(response, "close") != 0 || !visit_is_open(self))
 		return;
+	/* readings from now on wait for the next visit */
+	nhip_station_set_current_visit(self->station, 0);
 	g_clear_handle_id(&self->draft_source, g_source_remove);
 	self->dirty = FALSE;
 	job = visit_make_draft(self);

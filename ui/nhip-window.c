@@ -49,6 +49,7 @@ struct _NhipWindow {
 
 	gint64 last_activity_us;
 	guint idle_source;
+	gboolean no_devices;
 };
 
 G_DEFINE_TYPE(NhipWindow, nhip_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -135,6 +136,20 @@ window_page_info(const gchar *name)
 	return NULL;
 }
 
+/* device readings go to the visit on screen, and only while it is on screen */
+static void
+window_update_current_visit(NhipWindow *self)
+{
+	const gchar *name = gtk_stack_get_visible_child_name(self->pages);
+	gint64 visit_id = 0;
+
+	if (g_strcmp0(name, "visit") == 0 && nhip_station_get_staff(self->station) != NULL)
+		visit_id = nhip_visit_page_get_visit_id(
+			NHIP_VISIT_PAGE(gtk_stack_get_child_by_name(self->pages, "visit")));
+	if (visit_id != nhip_station_get_current_visit(self->station))
+		nhip_station_set_current_visit(self->station, visit_id);
+}
+
 static void
 window_update_header(NhipWindow *self)
 {
@@ -149,6 +164,7 @@ window_update_header(NhipWindow *self)
 	gtk_widget_set_visible(self->lock_button, logged_in);
 	gtk_widget_set_visible(GTK_WIDGET(self->staff_label), logged_in);
 	gtk_label_set_text(self->staff_label, staff != NULL ? staff->name : "");
+	window_update_current_visit(self);
 }
 
 /**
@@ -472,6 +488,27 @@ window_idle_check(gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+static void
+window_readings_stored(NhipStation *station,
+		       gint64 visit_id,
+		       const gchar *message,
+		       gpointer user_data)
+{
+	nhip_window_toast(user_data, message);
+}
+
+/**
+ * nhip_window_set_devices_enabled:
+ * @self: the window
+ * @enabled: whether nhip_window_start() starts the device manager (on by default; the
+ *   screenshot tool turns it off so pictures do not depend on timing)
+ */
+void
+nhip_window_set_devices_enabled(NhipWindow *self, gboolean enabled)
+{
+	self->no_devices = !enabled;
+}
+
 /* ----- logging in and out ----- */
 
 static void
@@ -617,6 +654,8 @@ window_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	nhip_window_show_page(self, "login");
+	if (!self->no_devices)
+		nhip_station_start_devices(self->station);
 	g_signal_emit_by_name(self, "station-ready");
 }
 
@@ -765,6 +804,7 @@ nhip_window_new(GtkApplication *application, NhipStation *station, gboolean kios
 	window_add_page(self, "ask", nhip_ask_page_new(station));
 	window_add_page(self, "settings", nhip_settings_page_new(station));
 	g_signal_connect(station, "notify::staff", G_CALLBACK(window_staff_changed), self);
+	g_signal_connect(station, "readings-stored", G_CALLBACK(window_readings_stored), self);
 	self->idle_source = g_timeout_add_seconds(10, window_idle_check, self);
 	if (kiosk) {
 		adw_header_bar_set_show_end_title_buttons(self->header, FALSE);

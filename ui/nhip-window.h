@@ -34,5 +34,6 @@ void nhip_window_register_patient(NhipWindow *self, const gchar *name_hint, cons
 void nhip_window_edit_patient(NhipWindow *self, gint64 patient_id);
 void nhip_window_handle_scan(NhipWindow *self, const gchar *text);
 void nhip_window_allow_close(NhipWindow *self);
+void nhip_window_set_devices_enabled(NhipWindow *self, gboolean enabled);
 
 G_END_DECLS

@@ -120,6 +120,13 @@ try:
     wait_for("the visit screen", lambda: find_all(
         visit, lambda a: a.getRoleName() == "label" and atspi.text_of(a).startswith("Started at")))
 
+    step("readings from the simulated devices (nhip-devsim) appear, with the device and time")
+    cards = wait_for("a reading from a device", lambda: find_all(
+        visit, lambda a: (a.description or "").startswith("From ")
+        and (a.name.startswith("SpO2") or a.name.startswith("Weight"))))
+    for card in cards:
+        print(f"#   {card.name} — {card.description}")
+
     step("a temperature by hand, with a decimal comma")
     click(find(visit, "Enter Temperature by hand", "push button"))
     value = find(visit, "Temperature", "text")
@@ -212,14 +219,21 @@ obs = {r["loinc"]: r for r in con.execute(
     "SELECT * FROM observations WHERE visit_id = ?", (v["id"],))}
 assert obs["8310-5"]["value"] == 38.6 and obs["8310-5"]["source"] == "manual", dict(obs["8310-5"])
 assert (obs["85354-9"]["value"], obs["85354-9"]["value2"]) == (152, 96)
-assert all(o["staff_id"] is not None for o in obs.values()), "readings lack who entered them"
+manual = [o for o in obs.values() if o["source"] == "manual"]
+assert all(o["staff_id"] is not None for o in manual), "readings lack who entered them"
+devices = con.execute(
+    "SELECT loinc, value, device_id, device_model FROM observations "
+    "WHERE visit_id = ? AND source = 'device'", (v["id"],)).fetchall()
+assert devices, "no reading from the simulated devices in the visit"
+assert any(d["device_id"].startswith(("cms50:", "tanita:")) for d in devices), devices
 actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id")]
 for needed in ("staff.login", "patient.add", "visit.open", "observation.add", "visit.close"):
     assert needed in actions, f"no {needed} in the audit log"
 failed_logins = con.execute(
     "SELECT count(*) FROM audit_log WHERE action = 'staff.login-failed'").fetchone()[0]
 assert failed_logins == 1, f"{failed_logins} failed logins in the audit log"
-print(f"#   patient {p['id']}, visit {v['id']}: {len(obs)} readings, diagnoses {codes}")
+print(f"#   patient {p['id']}, visit {v['id']}: {len(manual)} readings by hand, "
+      f"{len(devices)} from devices, diagnoses {codes}")
 con.close()
 shutil.rmtree(workdir)
 print(f"{len(steps)} steps passed")
