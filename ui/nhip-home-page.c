@@ -59,7 +59,11 @@ home_visit_row(NhipHomePage *self, const NhipVisit *visit)
 	g_autofree gchar *label = NULL;
 	gboolean open = visit->status == NHIP_VISIT_STATUS_OPEN;
 
-	gtk_box_append(GTK_BOX(box), nhip_ui_label(time, "queue-time"));
+	{
+		GtkWidget *time_label = nhip_ui_label(time, "queue-time");
+		gtk_label_set_wrap(GTK_LABEL(time_label), FALSE);
+		gtk_box_append(GTK_BOX(box), time_label);
+	}
 	gtk_box_append(GTK_BOX(texts), nhip_ui_label(visit->patient_name, "row-title"));
 	gtk_box_append(GTK_BOX(texts),
 		       nhip_ui_label(visit->reason != NULL ? visit->reason : _("No reason given"),

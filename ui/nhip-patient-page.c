@@ -88,7 +88,12 @@ patient_visit_row(NhipPatientPage *self, const NhipVisit *visit, GPtrArray *obse
 		g_string_append_printf(vitals, "%s %s %s", nhip_vital_display_name(obs->kind),
 				       value, nhip_vital_display_unit(obs->kind));
 	}
-	gtk_box_append(GTK_BOX(box), nhip_ui_label(date, "queue-time"));
+	{
+		GtkWidget *date_label = nhip_ui_label(date, "queue-time");
+		gtk_label_set_wrap(GTK_LABEL(date_label), FALSE);
+		gtk_widget_set_valign(date_label, GTK_ALIGN_START);
+		gtk_box_append(GTK_BOX(box), date_label);
+	}
 	gtk_box_append(
 		GTK_BOX(texts),
 		nhip_ui_label(visit->reason != NULL ? visit->reason : _("Visit"), "row-title"));

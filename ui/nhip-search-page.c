@@ -17,7 +17,16 @@
 #include "nhip-ui-util.h"
 #include "nhip-window.h"
 
-#define SEARCH_LIMIT 30
+#define SEARCH_LIMIT 20
+
+typedef struct {
+	GtkWidget *button;
+	GtkWidget *avatar;
+	GtkWidget *name;
+	GtkWidget *summary;
+	GtkWidget *details;
+	gint64 patient_id;
+} SearchRow;
 
 struct _NhipSearchPage {
 	AdwBin parent_instance;
@@ -29,6 +38,7 @@ struct _NhipSearchPage {
 	GtkWidget *results_box;
 
 	NhipStation *station;
+	SearchRow rows[SEARCH_LIMIT];
 	guint n_results;
 	gint64 first_result;
 };
@@ -38,9 +48,8 @@ G_DEFINE_TYPE(NhipSearchPage, nhip_search_page, ADW_TYPE_BIN)
 static void
 search_result_clicked(GtkButton *button, gpointer user_data)
 {
-	NhipSearchPage *self = user_data;
-	gint64 id = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(button), "patient-id"));
-	nhip_window_open_patient(nhip_window_from_widget(GTK_WIDGET(self)), id);
+	SearchRow *row = user_data;
+	nhip_window_open_patient(nhip_window_from_widget(GTK_WIDGET(button)), row->patient_id);
 }
 
 /* "0661…1234": enough of an ID number to tell two people apart on screen */
@@ -54,11 +63,49 @@ search_mask_id(const gchar *id)
 }
 
 static GtkWidget *
-search_result_row(NhipSearchPage *self, const NhipPatient *patient)
+search_row_label(const gchar *css_class)
 {
-	GtkWidget *button = gtk_button_new();
-	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-	GtkWidget *texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+	GtkWidget *label = nhip_ui_label(NULL, css_class);
+
+	/* one line each: a row never changes height, so typing never reflows the list */
+	gtk_label_set_wrap(GTK_LABEL(label), FALSE);
+	gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
+	return label;
+}
+
+/* the rows are made once and reused for every keystroke: building widgets costs more
+ * than the search itself */
+static void
+search_build_rows(NhipSearchPage *self)
+{
+	for (guint i = 0; i < SEARCH_LIMIT; i++) {
+		SearchRow *row = &self->rows[i];
+		GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+		GtkWidget *texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+
+		row->button = gtk_button_new();
+		row->avatar = adw_avatar_new(40, NULL, TRUE);
+		row->name = search_row_label("row-title");
+		row->summary = search_row_label(NULL);
+		row->details = search_row_label("dim-label");
+		gtk_box_append(GTK_BOX(box), row->avatar);
+		gtk_box_append(GTK_BOX(texts), row->name);
+		gtk_box_append(GTK_BOX(texts), row->summary);
+		gtk_box_append(GTK_BOX(texts), row->details);
+		gtk_widget_set_hexpand(texts, TRUE);
+		gtk_box_append(GTK_BOX(box), texts);
+		gtk_box_append(GTK_BOX(box), gtk_image_new_from_icon_name("go-next-symbolic"));
+		gtk_button_set_child(GTK_BUTTON(row->button), box);
+		gtk_widget_add_css_class(row->button, "list-button");
+		gtk_widget_set_visible(row->button, FALSE);
+		g_signal_connect(row->button, "clicked", G_CALLBACK(search_result_clicked), row);
+		gtk_box_append(GTK_BOX(self->results_box), row->button);
+	}
+}
+
+static void
+search_fill_row(SearchRow *row, const NhipPatient *patient)
+{
 	g_autofree gchar *summary = nhip_ui_patient_summary(patient);
 	g_autoptr(GString) details = g_string_new(NULL);
 
@@ -77,24 +124,14 @@ search_result_row(NhipSearchPage *self, const NhipPatient *patient)
 			g_string_append(details, " · ");
 		g_string_append(details, patient->address);
 	}
-	gtk_box_append(GTK_BOX(box), adw_avatar_new(40, patient->full_name, TRUE));
-	gtk_box_append(GTK_BOX(texts), nhip_ui_label(patient->full_name, "row-title"));
-	gtk_box_append(GTK_BOX(texts), nhip_ui_label(summary, NULL));
-	if (details->len > 0) {
-		GtkWidget *label = nhip_ui_label(details->str, "dim-label");
-		gtk_label_set_wrap(GTK_LABEL(label), FALSE);
-		gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
-		gtk_box_append(GTK_BOX(texts), label);
-	}
-	gtk_widget_set_hexpand(texts, TRUE);
-	gtk_box_append(GTK_BOX(box), texts);
-	gtk_box_append(GTK_BOX(box), gtk_image_new_from_icon_name("go-next-symbolic"));
-	gtk_button_set_child(GTK_BUTTON(button), box);
-	gtk_widget_add_css_class(button, "list-button");
-	nhip_ui_set_label(button, patient->full_name);
-	g_object_set_data(G_OBJECT(button), "patient-id", GSIZE_TO_POINTER(patient->id));
-	g_signal_connect(button, "clicked", G_CALLBACK(search_result_clicked), self);
-	return button;
+	row->patient_id = patient->id;
+	adw_avatar_set_text(ADW_AVATAR(row->avatar), patient->full_name);
+	gtk_label_set_text(GTK_LABEL(row->name), patient->full_name);
+	gtk_label_set_text(GTK_LABEL(row->summary), summary);
+	gtk_label_set_text(GTK_LABEL(row->details), details->str);
+	gtk_widget_set_visible(row->details, details->len > 0);
+	nhip_ui_set_label(row->button, patient->full_name);
+	gtk_widget_set_visible(row->button, TRUE);
 }
 
 static void
@@ -105,30 +142,32 @@ search_page_run(NhipSearchPage *self)
 	g_autoptr(GPtrArray) found = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *count = NULL;
+	g_autofree gchar *stripped = g_strstrip(g_strdup(query));
 	gint64 started = g_get_monotonic_time();
 
-	nhip_ui_remove_all(self->results_box);
 	self->n_results = 0;
 	self->first_result = 0;
 	if (store == NULL)
 		return;
-	{
-		g_autofree gchar *stripped = g_strstrip(g_strdup(query));
-		if (stripped[0] == '\0') {
-			gtk_label_set_text(self->count_label, "");
-			gtk_stack_set_visible_child_name(self->stack, "start");
+	if (stripped[0] != '\0') {
+		found = nhip_store_patient_search(store, query, SEARCH_LIMIT, &error);
+		if (found == NULL) {
+			nhip_window_error(nhip_window_from_widget(GTK_WIDGET(self)),
+					  _("The search failed"), error);
 			return;
 		}
 	}
-	found = nhip_store_patient_search(store, query, SEARCH_LIMIT, &error);
+	for (guint i = 0; i < SEARCH_LIMIT; i++) {
+		if (found != NULL && i < found->len)
+			search_fill_row(&self->rows[i], g_ptr_array_index(found, i));
+		else if (gtk_widget_get_visible(self->rows[i].button))
+			gtk_widget_set_visible(self->rows[i].button, FALSE);
+	}
 	if (found == NULL) {
-		nhip_window_error(nhip_window_from_widget(GTK_WIDGET(self)), _("The search failed"),
-				  error);
+		gtk_label_set_text(self->count_label, "");
+		gtk_stack_set_visible_child_name(self->stack, "start");
 		return;
 	}
-	for (guint i = 0; i < found->len; i++)
-		gtk_box_append(GTK_BOX(self->results_box),
-			       search_result_row(self, g_ptr_array_index(found, i)));
 	self->n_results = found->len;
 	if (found->len > 0)
 		self->first_result = ((NhipPatient *)g_ptr_array_index(found, 0))->id;
@@ -143,7 +182,7 @@ search_page_run(NhipSearchPage *self)
 	gtk_stack_set_visible_child_name(self->stack, found->len > 0 ? "results" : "none");
 	gtk_adjustment_set_value(
 		gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(self->scroller)), 0);
-	g_debug("search of %zu characters: %u results in %" G_GINT64_FORMAT " µs", strlen(query),
+	g_debug("search of %zu bytes: %u results in %" G_GINT64_FORMAT " µs", strlen(query),
 		found->len, g_get_monotonic_time() - started);
 }
 
@@ -236,6 +275,7 @@ static void
 nhip_search_page_init(NhipSearchPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	search_build_rows(self);
 	/* results while typing, with no delay: the search is fast enough for every key */
 	gtk_search_entry_set_search_delay(GTK_SEARCH_ENTRY(self->entry), 0);
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <malloc.h>
 
 #include "nhip-ask-page.h"
 #include "nhip-home-page.h"
@@ -137,15 +138,48 @@ window_page_info(const gchar *name)
 }
 
 /* device readings go to the visit on screen, and only while it is on screen */
+/* screens are made the first time they are needed: a kiosk that only logs in and out
+ * never pays for the settings screen */
+static GtkWidget *
+window_page(NhipWindow *self, const gchar *name)
+{
+	GtkWidget *page = gtk_stack_get_child_by_name(self->pages, name);
+
+	if (page != NULL)
+		return page;
+	if (g_strcmp0(name, "login") == 0)
+		page = nhip_login_page_new(self->station);
+	else if (g_strcmp0(name, "home") == 0)
+		page = nhip_home_page_new(self->station);
+	else if (g_strcmp0(name, "search") == 0)
+		page = nhip_search_page_new(self->station);
+	else if (g_strcmp0(name, "patient") == 0)
+		page = nhip_patient_page_new(self->station);
+	else if (g_strcmp0(name, "form") == 0)
+		page = nhip_patient_form_new(self->station);
+	else if (g_strcmp0(name, "visit") == 0)
+		page = nhip_visit_page_new(self->station);
+	else if (g_strcmp0(name, "ask") == 0)
+		page = nhip_ask_page_new(self->station);
+	else if (g_strcmp0(name, "settings") == 0)
+		page = nhip_settings_page_new(self->station);
+	else
+		return NULL;
+	gtk_stack_add_named(self->pages, page, name);
+	return page;
+}
+
 static void
 window_update_current_visit(NhipWindow *self)
 {
 	const gchar *name = gtk_stack_get_visible_child_name(self->pages);
 	gint64 visit_id = 0;
 
-	if (g_strcmp0(name, "visit") == 0 && nhip_station_get_staff(self->station) != NULL)
-		visit_id = nhip_visit_page_get_visit_id(
-			NHIP_VISIT_PAGE(gtk_stack_get_child_by_name(self->pages, "visit")));
+	GtkWidget *visit = gtk_stack_get_child_by_name(self->pages, "visit");
+
+	if (g_strcmp0(name, "visit") == 0 && visit != NULL &&
+	    nhip_station_get_staff(self->station) != NULL)
+		visit_id = nhip_visit_page_get_visit_id(NHIP_VISIT_PAGE(visit));
 	if (visit_id != nhip_station_get_current_visit(self->station))
 		nhip_station_set_current_visit(self->station, visit_id);
 }
@@ -189,7 +223,7 @@ nhip_window_get_page(NhipWindow *self)
 GtkWidget *
 nhip_window_get_page_widget(NhipWindow *self, const gchar *name)
 {
-	return gtk_stack_get_child_by_name(self->pages, name);
+	return window_page(self, name);
 }
 
 static void
@@ -211,7 +245,7 @@ window_leave_page(NhipWindow *self)
 void
 nhip_window_show_page(NhipWindow *self, const gchar *name)
 {
-	g_return_if_fail(gtk_stack_get_child_by_name(self->pages, name) != NULL);
+	g_return_if_fail(window_page(self, name) != NULL);
 
 	window_leave_page(self);
 	if (g_strcmp0(name, "home") == 0 || g_strcmp0(name, "login") == 0)
@@ -248,6 +282,15 @@ nhip_window_go_back(NhipWindow *self)
 	window_update_header(self);
 }
 
+/* back home after a visit: hand the memory freed by the screens left behind back to the
+ * system (glibc keeps freed heap otherwise; the box has 2 GB and more programs) */
+static gboolean
+window_trim_memory(gpointer user_data)
+{
+	malloc_trim(0);
+	return G_SOURCE_REMOVE;
+}
+
 /**
  * nhip_window_go_home:
  * @self: the window
@@ -255,6 +298,7 @@ nhip_window_go_back(NhipWindow *self)
 void
 nhip_window_go_home(NhipWindow *self)
 {
+	g_idle_add_full(G_PRIORITY_LOW, window_trim_memory, NULL, NULL);
 	nhip_window_show_page(self,
 			      nhip_station_get_staff(self->station) != NULL ? "home" : "login");
 }
@@ -280,7 +324,7 @@ nhip_window_lock(NhipWindow *self)
 void
 nhip_window_open_patient(NhipWindow *self, gint64 patient_id)
 {
-	GtkWidget *page = gtk_stack_get_child_by_name(self->pages, "patient");
+	GtkWidget *page = window_page(self, "patient");
 	nhip_patient_page_load(NHIP_PATIENT_PAGE(page), patient_id);
 	nhip_window_show_page(self, "patient");
 }
@@ -293,7 +337,7 @@ nhip_window_open_patient(NhipWindow *self, gint64 patient_id)
 void
 nhip_window_open_visit(NhipWindow *self, gint64 visit_id)
 {
-	GtkWidget *page = gtk_stack_get_child_by_name(self->pages, "visit");
+	GtkWidget *page = window_page(self, "visit");
 	window_leave_page(self);
 	nhip_visit_page_load(NHIP_VISIT_PAGE(page), visit_id);
 	nhip_window_show_page(self, "visit");
@@ -308,7 +352,7 @@ nhip_window_open_visit(NhipWindow *self, gint64 visit_id)
 void
 nhip_window_register_patient(NhipWindow *self, const gchar *name_hint, const NhipCccdQr *qr)
 {
-	GtkWidget *page = gtk_stack_get_child_by_name(self->pages, "form");
+	GtkWidget *page = window_page(self, "form");
 	nhip_patient_form_load(NHIP_PATIENT_FORM(page), 0, name_hint);
 	if (qr != NULL)
 		nhip_patient_form_fill_qr(NHIP_PATIENT_FORM(page), qr);
@@ -323,7 +367,7 @@ nhip_window_register_patient(NhipWindow *self, const gchar *name_hint, const Nhi
 void
 nhip_window_edit_patient(NhipWindow *self, gint64 patient_id)
 {
-	GtkWidget *page = gtk_stack_get_child_by_name(self->pages, "form");
+	GtkWidget *page = window_page(self, "form");
 	nhip_patient_form_load(NHIP_PATIENT_FORM(page), patient_id, NULL);
 	nhip_window_show_page(self, "form");
 }
@@ -348,8 +392,7 @@ nhip_window_handle_scan(NhipWindow *self, const gchar *text)
 		return;
 	}
 	if (g_strcmp0(page, "form") == 0) {
-		nhip_patient_form_fill_qr(
-			NHIP_PATIENT_FORM(gtk_stack_get_child_by_name(self->pages, "form")), qr);
+		nhip_patient_form_fill_qr(NHIP_PATIENT_FORM(window_page(self, "form")), qr);
 		nhip_window_toast(self, _("Filled from the citizen identity card"));
 		return;
 	}
@@ -518,8 +561,7 @@ window_staff_changed(NhipStation *station, GParamSpec *pspec, gpointer user_data
 
 	self->last_activity_us = g_get_monotonic_time();
 	if (nhip_station_get_staff(station) == NULL) {
-		nhip_login_page_reset(
-			NHIP_LOGIN_PAGE(gtk_stack_get_child_by_name(self->pages, "login")));
+		nhip_login_page_reset(NHIP_LOGIN_PAGE(window_page(self, "login")));
 		nhip_window_show_page(self, "login");
 	} else {
 		nhip_window_show_page(self, "home");
@@ -774,12 +816,6 @@ nhip_window_init(NhipWindow *self)
 	gtk_widget_add_controller(GTK_WIDGET(self), legacy);
 }
 
-static void
-window_add_page(NhipWindow *self, const gchar *name, GtkWidget *page)
-{
-	gtk_stack_add_named(self->pages, page, name);
-}
-
 /**
  * nhip_window_new:
  * @application: the application
@@ -795,14 +831,7 @@ nhip_window_new(GtkApplication *application, NhipStation *station, gboolean kios
 
 	self->station = g_object_ref(station);
 	self->kiosk = kiosk;
-	window_add_page(self, "login", nhip_login_page_new(station));
-	window_add_page(self, "home", nhip_home_page_new(station));
-	window_add_page(self, "search", nhip_search_page_new(station));
-	window_add_page(self, "patient", nhip_patient_page_new(station));
-	window_add_page(self, "form", nhip_patient_form_new(station));
-	window_add_page(self, "visit", nhip_visit_page_new(station));
-	window_add_page(self, "ask", nhip_ask_page_new(station));
-	window_add_page(self, "settings", nhip_settings_page_new(station));
+	window_page(self, "login");
 	g_signal_connect(station, "notify::staff", G_CALLBACK(window_staff_changed), self);
 	g_signal_connect(station, "readings-stored", G_CALLBACK(window_readings_stored), self);
 	self->idle_source = g_timeout_add_seconds(10, window_idle_check, self);
