@@ -188,11 +188,17 @@ except BaseException:
         pass
     raise
 finally:
+    # as systemd stops the kiosk: queued writes finish, then a clean exit (and, under
+    # AddressSanitizer, a leak check)
     proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(20)
+        proc.wait(60)
     except Exception:
         proc.kill()
+        raise
+
+step("nhip-station stops cleanly on SIGTERM")
+assert proc.returncode == 0, f"nhip-station exited with {proc.returncode}"
 
 step("what was stored")
 con = sqlite3.connect(db)
