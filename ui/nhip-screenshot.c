@@ -229,22 +229,23 @@ shot_visit_job(NhipStore *store, gpointer data, GError **error)
 			nhip_store_visit_open(store, job->patient_id, "Sốt, ho, đau họng", error);
 		if (visit_id == 0)
 			return NULL;
-		m = nhip_measurement_new(NHIP_VITAL_BLOOD_PRESSURE, 148, 92, error);
-		if (m == NULL)
-			return NULL;
-		nhip_measurement_set_device_model(m, "Omron HEM-7361T");
-		nhip_measurement_set_device_serial(m, "20230514A7");
-		nhip_measurement_set_driver(m, "omron-hid");
-		nhip_measurement_set_receive_time(m, taken);
-		g_ptr_array_add(device, m);
-		m = nhip_measurement_new(NHIP_VITAL_PULSE, 96, NAN, error);
-		if (m == NULL)
-			return NULL;
-		nhip_measurement_set_device_model(m, "Omron HEM-7361T");
-		nhip_measurement_set_device_serial(m, "20230514A7");
-		nhip_measurement_set_driver(m, "omron-hid");
-		nhip_measurement_set_receive_time(m, taken);
-		g_ptr_array_add(device, m);
+		/* what an Omron arm cuff sends: blood pressure and pulse */
+		static const struct {
+			NhipVitalKind kind;
+			gdouble value, value2;
+		} cuff[] = { { NHIP_VITAL_BLOOD_PRESSURE, 148, 92 },
+			     { NHIP_VITAL_PULSE, 96, NAN } };
+		for (guint i = 0; i < G_N_ELEMENTS(cuff); i++) {
+			m = nhip_measurement_new(cuff[i].kind, cuff[i].value, cuff[i].value2,
+						 error);
+			if (m == NULL)
+				return NULL;
+			nhip_measurement_set_device_model(m, "Omron HEM-7361T");
+			nhip_measurement_set_device_serial(m, "20230514A7");
+			nhip_measurement_set_driver(m, "omron-hid");
+			nhip_measurement_set_receive_time(m, taken);
+			g_ptr_array_add(device, m);
+		}
 		if (!nhip_store_add_device_measurements(store, visit_id, device, NULL, NULL, error))
 			return NULL;
 		g_ptr_array_add(manual, nhip_observation_new(NHIP_VITAL_TEMPERATURE, 38.4, NAN));

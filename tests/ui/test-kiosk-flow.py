@@ -127,25 +127,28 @@ try:
     for card in cards:
         print(f"#   {card.name} — {card.description}")
 
+    def enter_reading(button, fields, expected):
+        """Taps “Enter … by hand”, types each value into its field, saves, and waits for
+        the reading's card (its accessible name starts with expected)."""
+        click(find(visit, button, "push button"))
+        for n, (name, value) in enumerate(fields):
+            field = find(visit, name, "text")
+            if n == 0:
+                wait_for(f"the focus in {name}", lambda: atspi.focused(field), 5)
+            else:
+                tap(field)
+            type_text(value)
+        click(find(visit, "Save the reading", "push button"))
+        wait_for(f"the card “{expected}…”", lambda: find_all(
+            visit, lambda a: a.name.startswith(expected)))
+
     step("a temperature by hand, with a decimal comma")
-    click(find(visit, "Enter Temperature by hand", "push button"))
-    value = find(visit, "Temperature", "text")
-    wait_for("the value field's focus", lambda: atspi.focused(value), 5)
-    type_text("38,6")
-    click(find(visit, "Save the reading", "push button"))
-    wait_for("the fever shown with its reason", lambda: find_all(
-        visit, lambda a: a.name.startswith("Temperature 38.6 °C, Fever")))
+    enter_reading("Enter Temperature by hand", [("Temperature", "38,6")],
+                  "Temperature 38.6 °C, Fever")
 
     step("a blood pressure by hand, outside the usual range")
-    click(find(visit, "Enter Blood pressure by hand", "push button"))
-    systolic = find(visit, "Systolic", "text")
-    wait_for("the systolic field's focus", lambda: atspi.focused(systolic), 5)
-    type_text("152")
-    tap(find(visit, "Diastolic", "text"))
-    type_text("96")
-    click(find(visit, "Save the reading", "push button"))
-    wait_for("the high blood pressure shown with its reason", lambda: find_all(
-        visit, lambda a: a.name.startswith("Blood pressure 152/96 mmHg, High blood pressure")))
+    enter_reading("Enter Blood pressure by hand", [("Systolic", "152"), ("Diastolic", "96")],
+                  "Blood pressure 152/96 mmHg, High blood pressure")
 
     step("symptoms")
     tap(find(visit, "Symptoms", "text"))
