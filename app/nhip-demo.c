@@ -359,20 +359,40 @@ demo_vitals(GRand *rand, gint age, gint64 at)
 	return list;
 }
 
+static const struct {
+	const gchar *name;
+	NhipRole role;
+	const gchar *pin;
+	const gchar *license; /* practising certificate, for MA_BAC_SI */
+} demo_staff[] = {
+	{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234", "004512/ĐL-CCHN" },
+	{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345", "004877/ĐL-CCHN" },
+	{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456", "001932/ĐL-CCHN" },
+	{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876", NULL },
+};
+
+/**
+ * nhip_demo_staff_pin:
+ * @name: a staff member's name
+ *
+ * The demo's accounts have published PINs, shown on the kiosk's login screen in demo
+ * mode only.
+ *
+ * Returns: (transfer none) (nullable): the PIN of a demo account, %NULL for other names
+ */
+const gchar *
+nhip_demo_staff_pin(const gchar *name)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(demo_staff); i++) {
+		if (g_strcmp0(demo_staff[i].name, name) == 0)
+			return demo_staff[i].pin;
+	}
+	return NULL;
+}
+
 static gboolean
 demo_add_staff(NhipStore *store, GArray *examiners, GError **error)
 {
-	static const struct {
-		const gchar *name;
-		NhipRole role;
-		const gchar *pin;
-		const gchar *license;
-	} staff[] = {
-		{ "Y sĩ Lê Thị Hồng", NHIP_ROLE_STAFF, "1234", "004512/ĐL-CCHN" },
-		{ "Điều dưỡng H'Nga Niê", NHIP_ROLE_STAFF, "2345", "004877/ĐL-CCHN" },
-		{ "Bác sĩ Trần Văn Minh", NHIP_ROLE_DOCTOR, "3456", "001932/ĐL-CCHN" },
-		{ "Kỹ thuật viên Phạm Quang Huy", NHIP_ROLE_TECHNICIAN, "9876", NULL },
-	};
 	g_autoptr(GPtrArray) existing = nhip_store_staff_list(store, error);
 
 	if (existing == NULL)
@@ -385,13 +405,13 @@ demo_add_staff(NhipStore *store, GArray *examiners, GError **error)
 		}
 		return TRUE;
 	}
-	for (guint i = 0; i < G_N_ELEMENTS(staff); i++) {
-		gint64 id = nhip_store_staff_add(store, staff[i].name, staff[i].role, staff[i].pin,
-						 error);
+	for (guint i = 0; i < G_N_ELEMENTS(demo_staff); i++) {
+		gint64 id = nhip_store_staff_add(store, demo_staff[i].name, demo_staff[i].role,
+						 demo_staff[i].pin, error);
 		if (id == 0)
 			return FALSE;
-		if (staff[i].license != NULL) {
-			if (!nhip_store_staff_set_license(store, id, staff[i].license, error))
+		if (demo_staff[i].license != NULL) {
+			if (!nhip_store_staff_set_license(store, id, demo_staff[i].license, error))
 				return FALSE;
 			if (examiners != NULL)
 				g_array_append_val(examiners, id);

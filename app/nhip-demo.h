@@ -16,5 +16,6 @@ gboolean nhip_demo_fill(NhipStore *store,
 			guint32 seed,
 			GError **error);
 NhipPatient *nhip_demo_make_patient(GRand *rand) G_GNUC_WARN_UNUSED_RESULT;
+const gchar *nhip_demo_staff_pin(const gchar *name);
 
 G_END_DECLS

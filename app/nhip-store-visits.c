@@ -20,7 +20,7 @@
 
 #define VISIT_COLUMNS                                                                          \
 	"v.id, v.patient_id, v.ma_lk, v.opened_at, v.closed_at, v.reason, v.status, v.notes, " \
-	"v.staff_id, p.full_name"
+	"v.staff_id, p.full_name, v.symptoms"
 
 static gboolean
 visit_load_diagnoses(NhipStore *self, NhipVisit *visit, GError **error)
@@ -61,6 +61,7 @@ visit_from_row(NhipStmt *stmt)
 	visit->notes = nhipi_column_text(stmt, 7);
 	visit->staff_id = sqlite3_column_int64(stmt, 8);
 	visit->patient_name = nhipi_column_text(stmt, 9);
+	visit->symptoms = nhipi_column_text(stmt, 10);
 	return visit;
 }
 
@@ -299,35 +300,16 @@ visit_require_open(NhipStore *self, gint64 id, NhipVisit **visit_out, GError **e
 	return TRUE;
 }
 
-/**
- * nhip_store_visit_close:
- * @self: the store
- * @id: visit id
- * @icd_codes: (nullable) (array zero-terminated=1): ICD-10 codes, main diagnosis first
- * @note: (nullable): a note to add to the visit
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success; on error nothing is changed
- */
-gboolean
-nhip_store_visit_close(NhipStore *self,
-		       gint64 id,
-		       const gchar *const *icd_codes,
-		       const gchar *note,
-		       GError **error)
+/* validated, deduplicated ICD-10 codes in their order, at most 12 */
+static GPtrArray *
+visit_normalize_codes(const gchar *const *icd_codes, GError **error)
 {
-	g_autoptr(NhipStoreTxn) txn = NULL;
 	g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(NhipVisit) visit = NULL;
-	g_autofree gchar *notes = NULL;
-	g_autofree gchar *detail = NULL;
-	gint64 now = nhipi_store_now(self);
 
-	g_return_val_if_fail(NHIP_IS_STORE(self), FALSE);
 	for (guint i = 0; icd_codes != NULL && icd_codes[i] != NULL; i++) {
 		gchar *code = nhip_validate_icd10(icd_codes[i], error);
 		if (code == NULL)
-			return FALSE;
+			return NULL;
 		for (guint j = 0; j < codes->len; j++) {
 			if (g_strcmp0(g_ptr_array_index(codes, j), code) == 0)
 				g_clear_pointer(&code, g_free);
@@ -339,21 +321,15 @@ nhip_store_visit_close(NhipStore *self,
 		g_set_error_literal(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID,
 				    _("a visit takes at most 12 diagnoses (one main and 11 "
 				      "secondary), as the insurance tables allow"));
-		return FALSE;
+		return NULL;
 	}
-	txn = nhipi_store_txn_begin(self, error);
-	if (txn == NULL)
-		return FALSE;
-	if (!visit_require_open(self, id, &visit, error))
-		return FALSE;
-	if (note != NULL && note[0] != '\0') {
-		if (visit->notes != NULL && visit->notes[0] != '\0')
-			notes = g_strconcat(visit->notes, "\n", note, NULL);
-		else
-			notes = g_strdup(note);
-	} else {
-		notes = g_strdup(visit->notes);
-	}
+	return g_steal_pointer(&codes);
+}
+
+/* replaces the visit's diagnoses, inside a write transaction */
+static gboolean
+visit_write_diagnoses(NhipStore *self, gint64 id, GPtrArray *codes, GError **error)
+{
 	{
 		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 			self, "DELETE FROM visit_diagnoses WHERE visit_id = ?", error);
@@ -375,6 +351,52 @@ nhip_store_visit_close(NhipStore *self,
 		if (!nhipi_store_step_done(self, stmt, _("save the diagnoses"), error))
 			return FALSE;
 	}
+	return TRUE;
+}
+
+/**
+ * nhip_store_visit_close:
+ * @self: the store
+ * @id: visit id
+ * @icd_codes: (nullable) (array zero-terminated=1): ICD-10 codes, main diagnosis first
+ * @note: (nullable): a note to add to the visit
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success; on error nothing is changed
+ */
+gboolean
+nhip_store_visit_close(NhipStore *self,
+		       gint64 id,
+		       const gchar *const *icd_codes,
+		       const gchar *note,
+		       GError **error)
+{
+	g_autoptr(NhipStoreTxn) txn = NULL;
+	g_autoptr(GPtrArray) codes = NULL;
+	g_autoptr(NhipVisit) visit = NULL;
+	g_autofree gchar *notes = NULL;
+	g_autofree gchar *detail = NULL;
+	gint64 now = nhipi_store_now(self);
+
+	g_return_val_if_fail(NHIP_IS_STORE(self), FALSE);
+	codes = visit_normalize_codes(icd_codes, error);
+	if (codes == NULL)
+		return FALSE;
+	txn = nhipi_store_txn_begin(self, error);
+	if (txn == NULL)
+		return FALSE;
+	if (!visit_require_open(self, id, &visit, error))
+		return FALSE;
+	if (note != NULL && note[0] != '\0') {
+		if (visit->notes != NULL && visit->notes[0] != '\0')
+			notes = g_strconcat(visit->notes, "\n", note, NULL);
+		else
+			notes = g_strdup(note);
+	} else {
+		notes = g_strdup(visit->notes);
+	}
+	if (!visit_write_diagnoses(self, id, codes, error))
+		return FALSE;
 	{
 		g_autoptr(NhipStmt) stmt =
 			nhipi_store_prepare(self,
@@ -392,6 +414,73 @@ nhip_store_visit_close(NhipStore *self,
 	}
 	detail = g_strdup_printf("diagnoses=%u", codes->len);
 	if (!nhipi_store_audit(self, "visit.close", "visit", id, detail, error))
+		return FALSE;
+	return nhipi_store_txn_commit(txn, error);
+}
+
+/* NULL for text that is missing or only white space */
+static gchar *
+visit_clean_text(const gchar *text)
+{
+	g_autofree gchar *clean = g_strstrip(g_strdup(text != NULL ? text : ""));
+	return clean[0] != '\0' ? g_steal_pointer(&clean) : NULL;
+}
+
+/**
+ * nhip_store_visit_save_draft:
+ * @self: the store
+ * @id: an open visit
+ * @symptoms: (nullable): what the patient reports
+ * @notes: (nullable): the staff's notes, replacing those stored
+ * @icd_codes: (nullable) (array zero-terminated=1): ICD-10 codes, main diagnosis first,
+ *   replacing those stored
+ * @error: return location for a #GError
+ *
+ * Saves what the staff have written so far in an open visit, so that nothing typed is
+ * lost if the station stops before the visit is closed. Close the visit with the same
+ * codes and a %NULL note to keep these notes.
+ *
+ * Returns: %TRUE on success; on error nothing is changed
+ */
+gboolean
+nhip_store_visit_save_draft(NhipStore *self,
+			    gint64 id,
+			    const gchar *symptoms,
+			    const gchar *notes,
+			    const gchar *const *icd_codes,
+			    GError **error)
+{
+	g_autoptr(NhipStoreTxn) txn = NULL;
+	g_autoptr(GPtrArray) codes = NULL;
+	g_autofree gchar *symptoms_clean = visit_clean_text(symptoms);
+	g_autofree gchar *notes_clean = visit_clean_text(notes);
+	g_autofree gchar *detail = NULL;
+
+	g_return_val_if_fail(NHIP_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	codes = visit_normalize_codes(icd_codes, error);
+	if (codes == NULL)
+		return FALSE;
+	txn = nhipi_store_txn_begin(self, error);
+	if (txn == NULL)
+		return FALSE;
+	if (!visit_require_open(self, id, NULL, error))
+		return FALSE;
+	if (!visit_write_diagnoses(self, id, codes, error))
+		return FALSE;
+	{
+		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
+			self, "UPDATE visits SET symptoms = ?, notes = ? WHERE id = ?", error);
+		if (stmt == NULL)
+			return FALSE;
+		nhipi_bind_text(stmt, 1, symptoms_clean);
+		nhipi_bind_text(stmt, 2, notes_clean);
+		sqlite3_bind_int64(stmt, 3, id);
+		if (!nhipi_store_step_done(self, stmt, _("save the visit"), error))
+			return FALSE;
+	}
+	detail = g_strdup_printf("diagnoses=%u", codes->len);
+	if (!nhipi_store_audit(self, "visit.draft", "visit", id, detail, error))
 		return FALSE;
 	return nhipi_store_txn_commit(txn, error);
 }
@@ -505,34 +594,18 @@ nhip_store_observations_add(NhipStore *self,
 	return nhipi_store_txn_commit(txn, error);
 }
 
-/**
- * nhip_store_observation_list:
- * @self: the store
- * @visit_id: a visit
- * @error: return location for a #GError
- *
- * Returns: (transfer container) (element-type NhipObservation) (nullable): the visit's
- * observations in the order they were measured
- */
-GPtrArray *
-nhip_store_observation_list(NhipStore *self, gint64 visit_id, GError **error)
+static GPtrArray *
+observation_list_query(NhipStore *self, const gchar *sql, gint64 id, GError **error)
 {
 	g_autoptr(GPtrArray) list =
 		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_observation_free);
 	g_autoptr(NhipStmt) stmt = NULL;
 	gint rc;
 
-	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
-	stmt = nhipi_store_prepare(
-		self,
-		"SELECT id, visit_id, patient_id, loinc, value, value2, measured_at, "
-		"received_at, clock_skew, device_id, device_model, raw_frame, flags, "
-		"staff_id FROM observations WHERE visit_id = ? "
-		"ORDER BY measured_at, id",
-		error);
+	stmt = nhipi_store_prepare(self, sql, error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, visit_id);
+	sqlite3_bind_int64(stmt, 1, id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const NhipVitalInfo *info =
 			nhip_vital_info_by_loinc((const gchar *)sqlite3_column_text(stmt, 3));
@@ -562,6 +635,51 @@ nhip_store_observation_list(NhipStore *self, gint64 visit_id, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&list);
+}
+
+#define OBSERVATION_COLUMNS                                                                      \
+	"id, visit_id, patient_id, loinc, value, value2, measured_at, received_at, clock_skew, " \
+	"device_id, device_model, raw_frame, flags, staff_id"
+
+/**
+ * nhip_store_observation_list:
+ * @self: the store
+ * @visit_id: a visit
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type NhipObservation) (nullable): the visit's
+ * observations in the order they were measured
+ */
+GPtrArray *
+nhip_store_observation_list(NhipStore *self, gint64 visit_id, GError **error)
+{
+	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
+	return observation_list_query(self,
+				      "SELECT " OBSERVATION_COLUMNS " FROM observations "
+				      "WHERE visit_id = ? ORDER BY measured_at, id",
+				      visit_id, error);
+}
+
+/**
+ * nhip_store_observation_list_for_patient:
+ * @self: the store
+ * @patient_id: a patient
+ * @error: return location for a #GError
+ *
+ * Every observation of the patient, from visits and from device memories (history), for
+ * trend charts.
+ *
+ * Returns: (transfer container) (element-type NhipObservation) (nullable): the patient's
+ * observations, oldest first
+ */
+GPtrArray *
+nhip_store_observation_list_for_patient(NhipStore *self, gint64 patient_id, GError **error)
+{
+	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
+	return observation_list_query(self,
+				      "SELECT " OBSERVATION_COLUMNS " FROM observations "
+				      "WHERE patient_id = ? ORDER BY measured_at, id",
+				      patient_id, error);
 }
 
 /* ----- attachments ----- */

@@ -11,6 +11,7 @@
  *      (nhip-store-packets.c)
  *   6  insurance claims (QĐ 130): claim settings, staff licence numbers, a visit's care
  *      type and category, charged services, appointment and referral papers
+ *   7  station settings (key/value: hub, HIS link, idle lock) and the symptoms of a visit
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -759,9 +760,22 @@ migrate_v6(NhipStore *self, GError **error)
 		error);
 }
 
+static gboolean
+migrate_v7(NhipStore *self, GError **error)
+{
+	return nhipi_store_exec(self,
+				"CREATE TABLE settings ("
+				"  key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 100),"
+				"  value TEXT NOT NULL,"
+				"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+				"ALTER TABLE visits ADD COLUMN symptoms TEXT;",
+				error);
+}
+
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets, migrate_v6,
+	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets,
+	migrate_v6, migrate_v7,
 };
 
 static gboolean

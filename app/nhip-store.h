@@ -19,7 +19,7 @@
 G_BEGIN_DECLS
 
 /* the newest schema this program knows; see the migration log in nhip-store.c */
-#define NHIP_STORE_SCHEMA_VERSION 6
+#define NHIP_STORE_SCHEMA_VERSION 7
 
 /* wrong PINs in a row before an account is locked, and for how long */
 #define NHIP_STORE_PIN_MAX_ATTEMPTS 5
@@ -100,6 +100,12 @@ gboolean nhip_store_visit_close(NhipStore *self,
 				const gchar *const *icd_codes,
 				const gchar *note,
 				GError **error);
+gboolean nhip_store_visit_save_draft(NhipStore *self,
+				     gint64 id,
+				     const gchar *symptoms,
+				     const gchar *notes,
+				     const gchar *const *icd_codes,
+				     GError **error);
 gboolean nhip_store_observations_add(NhipStore *self,
 				     gint64 visit_id,
 				     GPtrArray *observations,
@@ -114,6 +120,9 @@ gboolean nhip_store_visit_get_records(NhipStore *self,
 				      NhipPatient **patient,
 				      GPtrArray **observations,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_store_observation_list_for_patient(NhipStore *self,
+						   gint64 patient_id,
+						   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * NhipStoreDeviceCounts:
@@ -155,6 +164,13 @@ gint64 nhip_store_outbox_enqueue(NhipStore *self,
 				 const gchar *payload_ref,
 				 gint priority,
 				 GError **error);
+
+/* settings */
+gchar *
+nhip_store_setting_get(NhipStore *self, const gchar *key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean
+nhip_store_setting_set(NhipStore *self, const gchar *key, const gchar *value, GError **error);
+gboolean nhip_store_backup(NhipStore *self, const gchar *dest_path, GError **error);
 
 /* audit log */
 gboolean nhip_store_audit_verify(NhipStore *self, gint64 *rows, gint64 *bad_row, GError **error);

@@ -39,6 +39,7 @@ nhip_visit_copy(const NhipVisit *self)
 	copy->reason = g_strdup(self->reason);
 	copy->icd_codes = g_strdupv(self->icd_codes);
 	copy->notes = g_strdup(self->notes);
+	copy->symptoms = g_strdup(self->symptoms);
 	return copy;
 }
 
@@ -56,6 +57,7 @@ nhip_visit_free(NhipVisit *self)
 	g_free(self->reason);
 	g_strfreev(self->icd_codes);
 	g_free(self->notes);
+	g_free(self->symptoms);
 	g_free(self);
 }
 
@@ -97,6 +99,8 @@ nhip_visit_to_json(const NhipVisit *self, JsonBuilder *builder)
 		json_builder_add_string_value(builder, self->icd_codes[i]);
 	json_builder_end_array(builder);
 	nhip_json_add_string(builder, "notes", self->notes);
+	if (self->symptoms != NULL)
+		nhip_json_add_string(builder, "symptoms", self->symptoms);
 	if (self->staff_id != 0)
 		nhip_json_add_int(builder, "staff_id", self->staff_id);
 	json_builder_end_object(builder);

@@ -35,6 +35,7 @@ typedef enum {
  * @icd_codes: (nullable): ICD-10 codes, the main diagnosis first
  * @notes: (nullable): free-text notes
  * @staff_id: who opened it, 0 when unknown
+ * @symptoms: (nullable): what the patient reports, written during the visit
  */
 typedef struct {
 	gint64 id;
@@ -48,6 +49,7 @@ typedef struct {
 	GStrv icd_codes;
 	gchar *notes;
 	gint64 staff_id;
+	gchar *symptoms;
 } NhipVisit;
 
 GType nhip_visit_get_type(void);

@@ -1,0 +1,46 @@
+/*
+ * Nhịp — nhip-station, the kiosk for commune health stations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+
+#include "nhip-application.h"
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(NhipApplication) app = NULL;
+	const gchar *localedir = g_getenv("NHIP_LOCALEDIR");
+	const gchar *messages;
+	gint status;
+
+	setlocale(LC_ALL, "");
+	/* Vietnamese is the default: a box with no language set speaks it; LANGUAGE=en
+	 * gives English */
+	messages = setlocale(LC_MESSAGES, NULL);
+	if (messages == NULL || g_strcmp0(messages, "C") == 0 ||
+	    g_strcmp0(messages, "POSIX") == 0) {
+		setlocale(LC_ALL, "C.UTF-8");
+		if (g_getenv("LANGUAGE") == NULL)
+			g_setenv("LANGUAGE", "vi", TRUE);
+	}
+	/* the kiosk draws flat 2D screens: GTK's cairo renderer draws them as fast as its GL
+	 * one on the station boxes and takes about 80 MB less memory (bench/ui/bench-station);
+	 * GSK_RENDERER=gl still chooses GL */
+	g_setenv("GSK_RENDERER", "cairo", FALSE);
+	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+
+	app = nhip_application_new();
+	status = g_application_run(G_APPLICATION(app), argc, argv);
+	/* a screenshot that could not be saved */
+	if (status == 0)
+		status = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(app), "exit-status"));
+	return status;
+}

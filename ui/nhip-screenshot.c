@@ -1,0 +1,333 @@
+/*
+ * Nhịp — screenshots of the kiosk's screens, for the documentation.
+ *
+ * `nhip-station --demo --db TMP --screenshot SCREEN --output FILE.png` logs in as a demo
+ * account, walks to the screen with demo data (opening a visit with readings where the
+ * screen needs one), waits until it has been drawn, renders the window with its own
+ * renderer and saves a PNG. tools/screenshots.sh runs it for every screen at 1024×600.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "nhip-patient-form.h"
+#include "nhip-patient-page.h"
+#include "nhip-screenshot.h"
+#include "nhip-search-page.h"
+#include "nhip-ui-util.h"
+#include "nhip-visit-page.h"
+
+const gchar *const nhip_screenshot_pages[] = {
+	"login", "home",      "search", "patient",  "trends", "register",
+	"visit", "diagnosis", "ask",	"settings", NULL,
+};
+
+/* a made-up card whose numbers agree: born 1990, female, registered in Đắk Lắk */
+#define SCREENSHOT_QR                                                                                   \
+	"066190001234||Hà Thị Mai|12051990|Nữ|Thôn 5, Xã Ea Nuôl, Huyện Buôn Đôn, Đắk " \
+	"Lắk|20082021"
+
+typedef struct {
+	NhipWindow *window;
+	NhipStation *station;
+	gchar *page;
+	gchar *output;
+	guint frames;
+} Shot;
+
+static void
+shot_free(Shot *shot)
+{
+	g_object_unref(shot->window);
+	g_free(shot->page);
+	g_free(shot->output);
+	g_free(shot);
+}
+
+/**
+ * nhip_screenshot_page_known:
+ * @page: a screen name
+ *
+ * Returns: %TRUE when --screenshot can show @page
+ */
+gboolean
+nhip_screenshot_page_known(const gchar *page)
+{
+	return g_strv_contains(nhip_screenshot_pages, page);
+}
+
+/**
+ * nhip_screenshot_save:
+ * @widget: a realized widget, usually the window
+ * @output: the PNG file to write
+ * @error: return location for a #GError
+ *
+ * Renders @widget as it is now with its window's renderer.
+ *
+ * Returns: %TRUE when the file was written
+ */
+gboolean
+nhip_screenshot_save(GtkWidget *widget, const gchar *output, GError **error)
+{
+	g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
+	g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
+	g_autoptr(GskRenderNode) node = NULL;
+	g_autoptr(GdkTexture) texture = NULL;
+	GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(widget));
+	gint width = gtk_widget_get_width(widget);
+	gint height = gtk_widget_get_height(widget);
+
+	{
+		gint min_w = 0, min_h = 0;
+		gtk_widget_measure(widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL,
+				   NULL);
+		gtk_widget_measure(widget, GTK_ORIENTATION_VERTICAL, width, &min_h, NULL, NULL,
+				   NULL);
+		g_debug("window %d×%d, smallest %d×%d", width, height, min_w, min_h);
+	}
+	gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), width, height);
+	node = gtk_snapshot_free_to_node(g_steal_pointer(&snapshot));
+	if (node == NULL || renderer == NULL) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    _("the window has not been drawn yet"));
+		return FALSE;
+	}
+	texture = gsk_renderer_render_texture(
+		renderer, node, &GRAPHENE_RECT_INIT(0, 0, (float)width, (float)height));
+	if (!gdk_texture_save_to_png(texture, output)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s"), output);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+shot_after_paint(GdkFrameClock *clock, gpointer user_data)
+{
+	Shot *shot = user_data;
+	g_autoptr(GError) error = NULL;
+	GApplication *app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(shot->window)));
+
+	/* a few frames: toasts fade in, lists lay out, thumbnails arrive */
+	if (++shot->frames < 6) {
+		gtk_widget_queue_draw(GTK_WIDGET(shot->window));
+		return;
+	}
+	g_signal_handlers_disconnect_by_func(clock, shot_after_paint, shot);
+	if (!nhip_screenshot_save(GTK_WIDGET(shot->window), shot->output, &error)) {
+		g_printerr("nhip-station: %s\n", error->message);
+		g_object_set_data(G_OBJECT(app), "exit-status", GINT_TO_POINTER(1));
+	} else {
+		g_print("%s\n", shot->output);
+	}
+	shot_free(shot);
+	g_application_quit(app);
+}
+
+static gboolean
+shot_take(gpointer user_data)
+{
+	Shot *shot = user_data;
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(GTK_WIDGET(shot->window));
+
+	g_signal_connect(clock, "after-paint", G_CALLBACK(shot_after_paint), shot);
+	gtk_widget_queue_draw(GTK_WIDGET(shot->window));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+shot_later(Shot *shot)
+{
+	/* let the screen settle (crossfade, toasts) before drawing the picture */
+	g_timeout_add(600, shot_take, shot);
+}
+
+static void
+shot_fail(Shot *shot, const gchar *what, const GError *error)
+{
+	GApplication *app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(shot->window)));
+	g_printerr("nhip-station: screenshot of %s: %s: %s\n", shot->page, what,
+		   error != NULL ? error->message : "");
+	g_object_set_data(G_OBJECT(app), "exit-status", GINT_TO_POINTER(1));
+	shot_free(shot);
+	g_application_quit(app);
+}
+
+static void
+shot_login(Shot *shot, NhipRole role)
+{
+	NhipStore *store = nhip_station_get_store(shot->station);
+	g_autoptr(GPtrArray) staff = nhip_store_staff_list(store, NULL);
+
+	for (guint i = 0; staff != NULL && i < staff->len; i++) {
+		NhipStaff *member = g_ptr_array_index(staff, i);
+		if (member->role == role) {
+			/* the screenshot tool stands in for a logged-in person of the demo */
+			nhip_station_set_staff(shot->station, member);
+			return;
+		}
+	}
+}
+
+/* the demo patient with the longest history among those named Nguyễn */
+static gint64
+shot_patient_with_history(Shot *shot)
+{
+	NhipStore *store = nhip_station_get_store(shot->station);
+	g_autoptr(GPtrArray) found = nhip_store_patient_search(store, "nguyen", 30, NULL);
+	gint64 best = 0;
+	guint best_n = 0;
+
+	for (guint i = 0; found != NULL && i < found->len; i++) {
+		NhipPatient *patient = g_ptr_array_index(found, i);
+		g_autoptr(GPtrArray) obs =
+			nhip_store_observation_list_for_patient(store, patient->id, NULL);
+		if (obs != NULL && obs->len > best_n &&
+		    nhip_patient_age_years(patient, NULL) >= 40) {
+			best = patient->id;
+			best_n = obs->len;
+		}
+	}
+	return best;
+}
+
+typedef struct {
+	gint64 patient_id;
+} ShotVisitJob;
+
+/* opens (or continues) a visit with a device reading, readings by hand and a draft */
+static gpointer
+shot_visit_job(NhipStore *store, gpointer data, GError **error)
+{
+	ShotVisitJob *job = data;
+	g_autoptr(GPtrArray) visits =
+		nhip_store_visit_list_for_patient(store, job->patient_id, error);
+	g_autoptr(GPtrArray) manual =
+		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_observation_free);
+	g_autoptr(GPtrArray) device =
+		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_measurement_unref);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) taken = g_date_time_add_minutes(now, -3);
+	const gchar *codes[] = { "J06.9", NULL };
+	NhipMeasurement *m;
+	gint64 visit_id = 0;
+	gint64 *result;
+
+	if (visits == NULL)
+		return NULL;
+	for (guint i = 0; i < visits->len; i++) {
+		NhipVisit *visit = g_ptr_array_index(visits, i);
+		if (visit->status == NHIP_VISIT_STATUS_OPEN)
+			visit_id = visit->id;
+	}
+	if (visit_id == 0) {
+		visit_id =
+			nhip_store_visit_open(store, job->patient_id, "Sốt, ho, đau họng", error);
+		if (visit_id == 0)
+			return NULL;
+		/* what an Omron arm cuff sends: blood pressure and pulse */
+		static const struct {
+			NhipVitalKind kind;
+			gdouble value, value2;
+		} cuff[] = { { NHIP_VITAL_BLOOD_PRESSURE, 148, 92 },
+			     { NHIP_VITAL_PULSE, 96, NAN } };
+		for (guint i = 0; i < G_N_ELEMENTS(cuff); i++) {
+			m = nhip_measurement_new(cuff[i].kind, cuff[i].value, cuff[i].value2,
+						 error);
+			if (m == NULL)
+				return NULL;
+			nhip_measurement_set_device_model(m, "Omron HEM-7361T");
+			nhip_measurement_set_device_serial(m, "20230514A7");
+			nhip_measurement_set_driver(m, "omron-hid");
+			nhip_measurement_set_receive_time(m, taken);
+			g_ptr_array_add(device, m);
+		}
+		if (!nhip_store_add_device_measurements(store, visit_id, device, NULL, NULL, error))
+			return NULL;
+		g_ptr_array_add(manual, nhip_observation_new(NHIP_VITAL_TEMPERATURE, 38.4, NAN));
+		g_ptr_array_add(manual, nhip_observation_new(NHIP_VITAL_SPO2, 93, NAN));
+		g_ptr_array_add(manual, nhip_observation_new(NHIP_VITAL_WEIGHT, 58.5, NAN));
+		if (!nhip_store_observations_add(store, visit_id, manual, error))
+			return NULL;
+		if (!nhip_store_visit_save_draft(
+			    store, visit_id, "Sốt 2 ngày, ho khan, đau họng, không khó thở",
+			    "Dặn uống nhiều nước, tái khám sau 3 ngày", codes, error))
+			return NULL;
+	}
+	result = g_new(gint64, 1);
+	*result = visit_id;
+	return result;
+}
+
+static void
+shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Shot *shot = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autofree gint64 *visit_id = nhip_worker_run_finish(NHIP_WORKER(source), result, &error);
+
+	if (visit_id == NULL) {
+		shot_fail(shot, "opening a visit", error);
+		return;
+	}
+	nhip_window_open_visit(shot->window, *visit_id);
+	if (g_strcmp0(shot->page, "diagnosis") == 0)
+		nhip_visit_page_show_picker(
+			NHIP_VISIT_PAGE(nhip_window_get_page_widget(shot->window, "visit")),
+			"viem hong");
+	shot_later(shot);
+}
+
+/**
+ * nhip_screenshot_run:
+ * @window: the window, with its station open
+ * @page: one of nhip_screenshot_pages
+ * @output: the PNG file to write
+ *
+ * Walks to the screen, saves the picture and quits the application.
+ */
+void
+nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
+{
+	Shot *shot = g_new0(Shot, 1);
+
+	shot->window = g_object_ref(window);
+	shot->station = nhip_window_get_station(window);
+	shot->page = g_strdup(page);
+	shot->output = g_strdup(output);
+
+	if (g_strcmp0(page, "login") == 0) {
+		shot_later(shot);
+		return;
+	}
+	shot_login(shot, g_strcmp0(page, "settings") == 0 ? NHIP_ROLE_TECHNICIAN : NHIP_ROLE_STAFF);
+	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0 ||
+	    g_strcmp0(page, "ask") == 0) {
+		if (g_strcmp0(page, "home") != 0)
+			nhip_window_show_page(window, page);
+	} else if (g_strcmp0(page, "search") == 0) {
+		nhip_window_show_page(window, "search");
+		nhip_search_page_set_query(
+			NHIP_SEARCH_PAGE(nhip_window_get_page_widget(window, "search")),
+			"nguyen thi");
+	} else if (g_strcmp0(page, "patient") == 0 || g_strcmp0(page, "trends") == 0) {
+		nhip_window_open_patient(window, shot_patient_with_history(shot));
+		nhip_patient_page_show_trends(
+			NHIP_PATIENT_PAGE(nhip_window_get_page_widget(window, "patient")),
+			g_strcmp0(page, "trends") == 0);
+	} else if (g_strcmp0(page, "register") == 0) {
+		nhip_window_show_page(window, "search");
+		nhip_window_handle_scan(window, SCREENSHOT_QR);
+	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0) {
+		ShotVisitJob *job = g_new0(ShotVisitJob, 1);
+		job->patient_id = shot_patient_with_history(shot);
+		nhip_station_run(shot->station, shot_visit_job, job, g_free, g_free,
+				 shot_visit_ready, shot);
+		return;
+	}
+	shot_later(shot);
+}
