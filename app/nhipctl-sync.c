@@ -17,7 +17,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "nhip-case-packet.h"
+#include "nhip-case.h"
 #include "nhip-durable.h"
 #include "nhip-enroll.h"
 #include "nhip-hub-link.h"
@@ -237,14 +237,15 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autoptr(NhipHubLink) link = NULL;
-	g_autofree gchar *packet_id = NULL;
+	g_autoptr(NhipCase) kase = NULL;
+	const gchar *packet_id;
 	gint64 visit_id = 0;
 	GOptionEntry entries[] = { { "urgent", 0, 0, G_OPTION_ARG_NONE, &urgent,
 				     N_("Ask for an urgent answer"), NULL },
 				   { "question", 0, 0, G_OPTION_ARG_STRING, &question,
 				     N_("The question for the doctor"), "TEXT" },
 				   { "photo", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &photos,
-				     N_("A JPEG photo to attach (repeat for more)"), "FILE" },
+				     N_("A JPEG or PNG photo (repeat for each)"), "FILE" },
 				   { NULL } };
 
 	if (!nhipctl_parse("VISIT_ID",
@@ -259,8 +260,12 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	link = sync_open(global, &store, &error);
 	if (link == NULL)
 		return sync_fail(error);
-	packet_id = nhip_case_packet_queue(store, link, visit_id, question, urgent,
-					   (const gchar *const *)photos, &error);
+	/* photos are re-encoded (upright, at most 1600 px, metadata dropped) */
+	kase = nhip_case_build(store, visit_id, link->station, question, urgent,
+			       (const gchar *const *)photos, &error);
+	if (kase == NULL)
+		return sync_fail(error);
+	packet_id = nhip_case_queue(kase, store, link, &error);
 	if (packet_id == NULL)
 		return sync_fail(error);
 	if (global->json) {

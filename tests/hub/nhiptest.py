@@ -148,9 +148,33 @@ class Hub:
             return f.read()
 
 
+# a photo of noise re-encoded by the station (JPEG quality 80, at most 1600 px) takes about
+# 0.67 bytes a pixel: the sizes the tests ask for are reached within some percent
+PHOTO_BYTES_PER_PIXEL = 0.67
+PHOTO_MAX_BYTES = 1200 * 1024
+
+
+def photo_sizes(total):
+    """splits `total` bytes of photos into photos the station keeps at full size"""
+    sizes = []
+    while total > 0:
+        sizes.append(min(total, PHOTO_MAX_BYTES))
+        total -= sizes[-1]
+    return sizes
+
+
+def make_photo(fixture, path, size, seed=1):
+    """a real JPEG (4:3, coloured noise) of about `size` bytes once the station re-encodes it"""
+    pixels = size / PHOTO_BYTES_PER_PIXEL
+    width = max(16, int((pixels * 4 / 3) ** 0.5))
+    height = max(12, width * 3 // 4)
+    subprocess.run([fixture, "photo", path, str(width), str(height), str(seed)], check=True)
+
+
 class Station:
     def __init__(self, build, root, name, ns=None):
         self.exe = os.path.join(build, "app", "nhipctl")
+        self.fixture = os.path.join(build, "tests", "hub", "hub-fixture")
         self.dir = os.path.join(root, name)
         self.db = os.path.join(self.dir, "station.db")
         self.code = name
@@ -199,11 +223,10 @@ class Station:
         vid = self.ctl_ok("visit", "open", pid, "--reason", "ho kéo dài").strip().split()[-1]
         self.ctl_ok("vitals", "add", vid, "--bp", "150/95", "--pulse", "88")
         photos = []
-        if photo_bytes:
-            path = os.path.join(self.dir, "photo-%s.jpg" % vid)
-            with open(path, "wb") as f:
-                f.write(b"\xff\xd8\xff\xe0" + os.urandom(photo_bytes))
-            photos = ["--photo", path]
+        for i, size in enumerate(photo_sizes(photo_bytes)):
+            path = os.path.join(self.dir, "photo-%s-%d.jpg" % (vid, i))
+            make_photo(self.fixture, path, size, seed=int(vid) * 31 + i)
+            photos += ["--photo", path]
         return vid, photos
 
     def send_case(self, photo_bytes=0, urgent=False):
