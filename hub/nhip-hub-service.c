@@ -3,6 +3,10 @@
  * long-polls and slow 3G uploads each hold a thread, which is fine for hundreds of
  * stations).
  *
+ * The doctors' pages (nhip-hub-web.c) are served by a second daemon with server-only TLS on
+ * a port of their own (nhip_hub_service_start_web()): doctors have passwords, not client
+ * certificates, and this listener stays for stations alone.
+ *
  * Mutual TLS: the daemon asks every client for a certificate (MHD_OPTION_HTTPS_MEM_TRUST)
  * and GnuTLS proves the client holds its key; each request then has its certificate
  * checked against the district CA and CRL (nhip-hub-trust.c). Only `POST /v1/enroll` is
@@ -47,6 +51,7 @@
 #include "nhip-hub-ingest.h"
 #include "nhip-hub-service.h"
 #include "nhip-hub-trust.h"
+#include "nhip-hub-web.h"
 #include "nhip-json.h"
 #include "nhip-tus.h"
 
@@ -58,6 +63,7 @@ struct _NhipHubService {
 	NhipHubDb *db; /* not owned */
 	NhipHubTrust *trust;
 	NhipHubIngest *ingest;
+	NhipHubWeb *web; /* the doctors' pages, on their own listener */
 	gchar *tls_key_pem;
 	gchar *tls_cert_pem;
 	gchar *ca_pem;
@@ -1059,8 +1065,20 @@ nhip_hub_service_new(const gchar *hub_dir, NhipHubDb *db, GError **error)
 	return g_steal_pointer(&self);
 }
 
-static gboolean
-hub_parse_listen(const gchar *listen, struct sockaddr_storage *out, gsize *out_len, GError **error)
+/**
+ * nhip_hub_parse_listen:
+ * @listen: ADDR:PORT
+ * @out: (out): the socket address
+ * @out_len: (out): its length
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when @listen is an IP address and a port
+ */
+gboolean
+nhip_hub_parse_listen(const gchar *listen,
+		      struct sockaddr_storage *out,
+		      gsize *out_len,
+		      GError **error)
 {
 	g_autoptr(GSocketConnectable) connectable = NULL;
 	g_autoptr(GInetAddress) address = NULL;
@@ -1102,7 +1120,7 @@ nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error
 	guint flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 		      MHD_USE_POLL | MHD_USE_TLS | MHD_USE_ERROR_LOG;
 
-	if (!hub_parse_listen(listen, &address, &address_len, error))
+	if (!nhip_hub_parse_listen(listen, &address, &address_len, error))
 		return FALSE;
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -1122,6 +1140,62 @@ nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/**
+ * nhip_hub_service_wake_inbox:
+ * @self: the service
+ *
+ * Wakes the stations' long-polls: a reply was put in an inbox.
+ */
+void
+nhip_hub_service_wake_inbox(NhipHubService *self)
+{
+	g_mutex_lock(&self->inbox_lock);
+	g_cond_broadcast(&self->inbox_cond);
+	g_mutex_unlock(&self->inbox_lock);
+}
+
+static void
+hub_on_reply(gpointer message, gpointer self)
+{
+	nhip_hub_service_wake_inbox(self);
+}
+
+/**
+ * nhip_hub_service_start_web:
+ * @self: the service
+ * @listen: ADDR:PORT for the doctors' pages; port 0 picks a free one
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the pages are served
+ */
+gboolean
+nhip_hub_service_start_web(NhipHubService *self, const gchar *listen, GError **error)
+{
+	g_return_val_if_fail(self->web == NULL, FALSE);
+
+	self->web = nhip_hub_web_new(self->dir, self->db, self->ingest, error);
+	if (self->web == NULL)
+		return FALSE;
+	nhip_hub_web_set_on_reply(self->web, hub_on_reply, self);
+	if (!nhip_hub_web_start(self->web, listen, error)) {
+		g_clear_pointer(&self->web, nhip_hub_web_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * nhip_hub_service_get_web_port:
+ * @self: the service
+ *
+ * Returns: the port of the doctors' pages, 0 when they are not served
+ */
+guint16
+nhip_hub_service_get_web_port(NhipHubService *self)
+{
+	return self->web != NULL ? nhip_hub_web_get_port(self->web) : 0;
 }
 
 /**
@@ -1178,6 +1252,7 @@ nhip_hub_service_free(NhipHubService *self)
 	g_mutex_unlock(&self->inbox_lock);
 	if (self->daemon != NULL)
 		MHD_stop_daemon(self->daemon);
+	nhip_hub_web_free(self->web);
 	nhip_hub_ingest_free(self->ingest);
 	nhip_hub_trust_free(self->trust);
 	g_mutex_clear(&self->finish_lock);

@@ -105,8 +105,8 @@ class Hub:
         subprocess.run(args, check=True, env=ENV, stdout=subprocess.DEVNULL)
         self.log_path = os.path.join(root, "hub.log")
 
-    def start(self, listen="127.0.0.1:0", ns=None):
-        args = [self.exe, "serve", "--dir", self.dir, "--listen", listen]
+    def start(self, listen="127.0.0.1:0", ns=None, web="127.0.0.1:0"):
+        args = [self.exe, "serve", "--dir", self.dir, "--listen", listen, "--web", web]
         if self.database:
             args += ["--database", self.database]
         if ns:
@@ -119,6 +119,8 @@ class Hub:
         if not m:
             raise RuntimeError("hub did not start: %r" % line)
         self.port = int(m.group(1))
+        m = re.search(r"pages on port (\d+)", line)
+        self.web_port = int(m.group(1)) if m else None
         return self.port
 
     def kill(self, sig=signal.SIGKILL):
