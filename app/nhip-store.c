@@ -11,6 +11,7 @@
  *      (nhip-store-packets.c)
  *   6  insurance claims (QĐ 130): claim settings, staff licence numbers, a visit's care
  *      type and category, charged services, appointment and referral papers
+ *   7  the doctor's name, referral and urgency of each reply (nhip-store-packets.c)
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -761,7 +762,13 @@ migrate_v6(NhipStore *self, GError **error)
 
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets, migrate_v6,
+	migrate_v1,
+	migrate_v2,
+	migrate_v3,
+	migrate_v4,
+	nhipi_store_migrate_packets,
+	migrate_v6,
+	nhipi_store_migrate_replies,
 };
 
 static gboolean

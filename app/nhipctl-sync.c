@@ -325,6 +325,15 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 			nhip_json_add_string(builder, "id", reply->msg_id);
 			nhip_json_add_string(builder, "in_reply_to", reply->in_reply_to);
 			nhip_json_add_string(builder, "text", reply->text);
+			nhip_json_add_string(builder, "doctor", reply->doctor);
+			json_builder_set_member_name(builder, "referral");
+			if (reply->referral < 0)
+				json_builder_add_null_value(builder);
+			else
+				json_builder_add_boolean_value(builder, reply->referral == 1);
+			nhip_json_add_string(builder, "urgency", reply->urgency);
+			if (reply->visit_id > 0)
+				nhip_json_add_int(builder, "visit_id", reply->visit_id);
 			nhip_json_add_time(builder, "received", reply->received_at);
 			json_builder_end_object(builder);
 		}
@@ -339,6 +348,19 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 		g_autofree gchar *when = nhip_format_time(reply->received_at);
 		g_print(_("%s  answer to %s:\n  %s\n"), when,
 			reply->in_reply_to != NULL ? reply->in_reply_to : "?", reply->text);
+		if (reply->visit_id > 0)
+			g_print(_("  Visit: %" PRId64 "\n"), reply->visit_id);
+		if (reply->doctor != NULL)
+			g_print(_("  Doctor: %s\n"), reply->doctor);
+		if (reply->referral >= 0)
+			g_print("  %s\n", reply->referral == 1
+						  ? _("Referral: yes, refer the patient")
+						  : _("Referral: no"));
+		if (reply->urgency != NULL)
+			g_print(_("  Urgency: %s\n"),
+				g_strcmp0(reply->urgency, "stat") == 0	   ? _("emergency")
+				: g_strcmp0(reply->urgency, "urgent") == 0 ? _("urgent")
+									   : _("routine"));
 	}
 	return EXIT_OK;
 }

@@ -177,6 +177,8 @@ static const FailingMigration failing_migrations[] = {
 	{ 5, "CREATE TABLE sync_state (x);" },
 	/* migration 6 creates claim_settings and others before it stops */
 	{ 6, "CREATE TABLE visit_referrals (x);" },
+	/* migration 7 adds the reply's doctor before it stops */
+	{ 7, "ALTER TABLE replies ADD COLUMN urgency TEXT;" },
 };
 
 static void
