@@ -83,6 +83,26 @@ nhip_hub_vital_label(const gchar *loinc)
 	return NULL;
 }
 
+/* how the pages write a UCUM unit; the Bundle's own unit text for any other */
+static const gchar *
+case_unit(const gchar *ucum, const gchar *text)
+{
+	static const struct {
+		const gchar *ucum;
+		const gchar *shown;
+	} units[] = {
+		{ "mm[Hg]", "mmHg" }, { "/min", N_("/min") }, { "Cel", "°C" },
+		{ "kg/m2", "kg/m²" }, { "%", "%" },	      { "kg", "kg" },
+		{ "cm", "cm" },	      { "mmol/L", "mmol/L" }, { "mg/dL", "mg/dL" },
+	};
+
+	for (guint i = 0; ucum != NULL && i < G_N_ELEMENTS(units); i++) {
+		if (g_strcmp0(units[i].ucum, ucum) == 0)
+			return g_strcmp0(ucum, "/min") == 0 ? _(units[i].shown) : units[i].shown;
+	}
+	return text;
+}
+
 /* ----- defensive JSON reading ----- */
 
 static JsonObject *
@@ -227,7 +247,8 @@ view_observation(NhipHubCaseView *view, JsonObject *obs)
 		vital_free(vital);
 		return;
 	}
-	vital->unit = g_strdup(string_member(quantity, "unit"));
+	vital->unit = g_strdup(
+		case_unit(string_member(quantity, "code"), string_member(quantity, "unit")));
 	g_ptr_array_add(view->vitals, vital);
 }
 

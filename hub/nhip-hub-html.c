@@ -197,6 +197,8 @@ nhip_hub_html_number(gdouble value)
 #define CHART_W	  240.0
 #define CHART_H	  60.0
 #define CHART_PAD 8.0
+/* room on the left for the lowest and highest value */
+#define CHART_LEFT 30.0
 
 static void
 chart_series(GString *out,
@@ -212,7 +214,7 @@ chart_series(GString *out,
 	if (n > 1) {
 		g_string_append_printf(out, "<polyline stroke=\"%s\" points=\"", colour);
 		for (guint i = 0; i < n; i++) {
-			gdouble x = CHART_PAD + (CHART_W - 2 * CHART_PAD) * i / (n - 1);
+			gdouble x = CHART_LEFT + (CHART_W - CHART_LEFT - CHART_PAD) * i / (n - 1);
 			gdouble y = CHART_H - CHART_PAD -
 				    (CHART_H - 2 * CHART_PAD) * (values[i] - low) / (high - low);
 			g_string_append_printf(out, "%s%s,%s", i > 0 ? " " : "",

@@ -128,7 +128,8 @@ web_respond(struct MHD_Connection *conn,
 				"form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(response, "X-Frame-Options", "DENY");
-	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+	/* not no-referrer: with it browsers send "Origin: null" on our own forms */
+	MHD_add_response_header(response, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(response, "Strict-Transport-Security", "max-age=31536000");
 	for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
 		MHD_add_response_header(response, headers[i], headers[i + 1]);
@@ -256,6 +257,8 @@ web_age(gint64 since, gint64 now)
 {
 	gint64 seconds = MAX(now - since, 0);
 
+	if (seconds < 60)
+		return g_strdup(_("just now"));
 	if (seconds < 3600) {
 		gint minutes = (gint)(seconds / 60);
 		return g_strdup_printf(
@@ -368,9 +371,18 @@ static enum MHD_Result
 web_login_page(struct MHD_Connection *conn, guint status, const gchar *error_text)
 {
 	g_autoptr(GString) page = g_string_new(NULL);
-	g_autofree gchar *token = nhip_hub_random_token(32);
+	const gchar *old = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE);
+	g_autofree gchar *token = NULL;
 	g_autofree gchar *cookie = NULL;
 	const gchar *headers[] = { "Set-Cookie", NULL, NULL };
+
+	/* the browser's own token is kept: two login pages open (or a second request the
+	 * browser makes by itself) must not make each other's form stale */
+	if (old != NULL && strlen(old) == 43 &&
+	    strspn(old, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43)
+		token = g_strdup(old);
+	else
+		token = nhip_hub_random_token(32);
 
 	/* the form's token is tied to this cookie: a page of another site cannot post a
 	 * login in the doctor's browser */
@@ -882,7 +894,7 @@ web_case_page(NhipHubWeb *self,
 	web_dl_item(page, _("Health insurance card"), view->bhyt);
 	web_dl_item(page, _("Phone"), view->phone);
 	web_dl_item(page, _("Address"), view->address);
-	web_dl_item(page, _("Station"), packet->station);
+	web_dl_item(page, _("Station code"), packet->station);
 	web_dl_item(page, _("Health station"), view->facility);
 	if (view->visit_start > 0)
 		visit_start = web_local_time(view->visit_start);
@@ -1054,14 +1066,18 @@ web_answer(NhipHubWeb *self,
 
 /* ----- dispatch ----- */
 
-/* a POST must come from our own pages: no Origin (older browsers), or this host's */
+/* a POST must come from our own pages: the browser's Sec-Fetch-Site says same-origin
+ * and its Origin is this host (older browsers send neither; the form token still holds) */
 static gboolean
 web_same_origin(struct MHD_Connection *conn)
 {
 	const gchar *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
 	const gchar *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	const gchar *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	g_autofree gchar *expected = NULL;
 
+	if (site != NULL && g_strcmp0(site, "same-origin") != 0)
+		return FALSE;
 	if (origin == NULL)
 		return TRUE;
 	if (host == NULL)
@@ -1086,11 +1102,17 @@ web_dispatch(NhipHubWeb *self,
 	if (g_strcmp0(url, "/static/nhip.css") == 0 && get)
 		return web_respond(conn, MHD_HTTP_OK, "text/css; charset=utf-8", nhip_hub_html_css,
 				   strlen(nhip_hub_html_css), NULL);
+	/* asked for by browsers on their own; never sent to the login page */
+	if (g_strcmp0(url, "/favicon.ico") == 0)
+		return web_respond(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "", 0,
+				   NULL);
 	if (!get && !post)
 		return web_respond_message(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
 					   _("Not allowed"), _("This page cannot do that."));
 	if (post && (req->bad_body || !web_same_origin(conn))) {
-		g_message("refused a form from another site or with a bad body (%s)", url);
+		g_message("refused a form %s (%s)",
+			  req->bad_body ? "with a body that is not a form" : "from another site",
+			  url);
 		return web_respond_message(conn, MHD_HTTP_FORBIDDEN, NULL, _("Refused"),
 					   _("The form could not be accepted. Reload the page "
 					     "and try again."));

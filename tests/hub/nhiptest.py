@@ -105,15 +105,15 @@ class Hub:
         subprocess.run(args, check=True, env=ENV, stdout=subprocess.DEVNULL)
         self.log_path = os.path.join(root, "hub.log")
 
-    def start(self, listen="127.0.0.1:0", ns=None, web="127.0.0.1:0"):
+    def start(self, listen="127.0.0.1:0", ns=None, web="127.0.0.1:0", env=None):
         args = [self.exe, "serve", "--dir", self.dir, "--listen", listen, "--web", web]
         if self.database:
             args += ["--database", self.database]
         if ns:
             args = ["ip", "netns", "exec", ns] + args
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, env=ENV,
-                                     text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                     env=env or ENV, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"port (\d+)", line)
         if not m:
