@@ -48,6 +48,7 @@
 
 #include "nhip-ca.h"
 #include "nhip-hub-blobs.h"
+#include "nhip-hub-http.h"
 #include "nhip-hub-ingest.h"
 #include "nhip-hub-service.h"
 #include "nhip-hub-trust.h"
@@ -103,20 +104,7 @@ hub_respond(struct MHD_Connection *conn,
 	    gsize len,
 	    const gchar *const *headers)
 {
-	struct MHD_Response *response =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	if (response == NULL)
-		return MHD_NO;
-	MHD_add_response_header(response, "Cache-Control", "no-store");
-	if (content_type != NULL)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-		MHD_add_response_header(response, headers[i], headers[i + 1]);
-	ret = MHD_queue_response(conn, status, response);
-	MHD_destroy_response(response);
-	return ret;
+	return nhip_hub_http_respond(conn, status, content_type, body, len, headers, NULL);
 }
 
 /* a JSON error the station can log and show: {"error": word, "message": text} */
@@ -156,28 +144,6 @@ hub_http_date(gint64 unix_time)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(unix_time);
 	return g_date_time_format(dt, "%a, %d %b %Y %H:%M:%S GMT");
-}
-
-static const gchar *
-hub_peer(struct MHD_Connection *conn, gchar *buf, gsize len)
-{
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	g_autoptr(GSocketAddress) address = NULL;
-	g_autofree gchar *text = NULL;
-
-	if (info == NULL || info->client_addr == NULL)
-		return "?";
-	address = g_socket_address_new_from_native(info->client_addr,
-						   info->client_addr->sa_family == AF_INET6
-							   ? sizeof(struct sockaddr_in6)
-							   : sizeof(struct sockaddr_in));
-	if (address == NULL || !G_IS_INET_SOCKET_ADDRESS(address))
-		return "?";
-	text = g_inet_address_to_string(
-		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
-	g_strlcpy(buf, text, len);
-	return buf;
 }
 
 /* ----- who is calling ----- */
@@ -858,8 +824,8 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 		gboolean bad_input = error->domain == NHIP_IDENTITY_ERROR &&
 				     error->code == NHIP_IDENTITY_ERROR_INVALID;
 		/* the token itself is a secret: never logged */
-		g_message("refused enrollment from %s: %s", hub_peer(conn, peer, sizeof(peer)),
-			  error->message);
+		g_message("refused enrollment from %s: %s",
+			  nhip_hub_http_peer(conn, peer, sizeof(peer)), error->message);
 		return hub_respond_error(conn,
 					 token_problem ? MHD_HTTP_FORBIDDEN
 					 : bad_input   ? MHD_HTTP_BAD_REQUEST
@@ -869,7 +835,7 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 						       : "hub-failure",
 					 error->message, NULL);
 	}
-	g_message("enrolled a station from %s", hub_peer(conn, peer, sizeof(peer)));
+	g_message("enrolled a station from %s", nhip_hub_http_peer(conn, peer, sizeof(peer)));
 	return hub_respond(conn, MHD_HTTP_OK, "application/json", g_bytes_get_data(bundle, NULL),
 			   g_bytes_get_size(bundle), NULL);
 }
@@ -903,7 +869,7 @@ hub_dispatch(NhipHubService *self,
 	}
 	if (req->station == NULL) {
 		g_message("refused %s %s from %s: %s (%s)", method, url,
-			  hub_peer(conn, peer, sizeof(peer)), req->refusal,
+			  nhip_hub_http_peer(conn, peer, sizeof(peer)), req->refusal,
 			  req->refusal_detail != NULL ? req->refusal_detail : "");
 		return hub_respond_error(conn, MHD_HTTP_FORBIDDEN, req->refusal,
 					 req->refusal_detail != NULL

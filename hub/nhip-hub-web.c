@@ -42,6 +42,7 @@
 #include "nhip-hub-blobs.h"
 #include "nhip-hub-case.h"
 #include "nhip-hub-html.h"
+#include "nhip-hub-http.h"
 #include "nhip-hub-password.h"
 #include "nhip-hub-service.h"
 #include "nhip-hub-web.h"
@@ -107,6 +108,16 @@ web_request_free(WebRequest *req)
 
 /* ----- responses ----- */
 
+/* what every page says to the browser: no script, no framing, no sniffing, HTTPS only */
+static const gchar *const web_security_headers[] = {
+	"Content-Security-Policy",
+	"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+	"frame-ancestors 'none'; base-uri 'none'",
+	"X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY",
+	/* not no-referrer: with it browsers send "Origin: null" on our own forms */
+	"Referrer-Policy", "same-origin", "Strict-Transport-Security", "max-age=31536000", NULL
+};
+
 static enum MHD_Result
 web_respond(struct MHD_Connection *conn,
 	    guint status,
@@ -115,27 +126,8 @@ web_respond(struct MHD_Connection *conn,
 	    gsize len,
 	    const gchar *const *headers)
 {
-	struct MHD_Response *response =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	if (response == NULL)
-		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(response, "Cache-Control", "no-store");
-	MHD_add_response_header(response, "Content-Security-Policy",
-				"default-src 'none'; style-src 'self'; img-src 'self'; "
-				"form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(response, "X-Frame-Options", "DENY");
-	/* not no-referrer: with it browsers send "Origin: null" on our own forms */
-	MHD_add_response_header(response, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(response, "Strict-Transport-Security", "max-age=31536000");
-	for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-		MHD_add_response_header(response, headers[i], headers[i + 1]);
-	ret = MHD_queue_response(conn, status, response);
-	MHD_destroy_response(response);
-	return ret;
+	return nhip_hub_http_respond(conn, status, content_type, body, len, web_security_headers,
+				     headers);
 }
 
 static enum MHD_Result
@@ -179,6 +171,13 @@ web_respond_message(struct MHD_Connection *conn,
 }
 
 static enum MHD_Result
+web_respond_no_case(struct MHD_Connection *conn, const WebSession *session)
+{
+	return web_respond_message(conn, MHD_HTTP_NOT_FOUND, session, _("No such case"),
+				   _("There is no case with this number."));
+}
+
+static enum MHD_Result
 web_respond_failure(struct MHD_Connection *conn, const WebSession *session)
 {
 	return web_respond_message(conn, MHD_HTTP_SERVICE_UNAVAILABLE, session,
@@ -195,28 +194,6 @@ web_cookie(const gchar *name, const gchar *value, gint max_age)
 }
 
 /* ----- helpers ----- */
-
-static const gchar *
-web_peer(struct MHD_Connection *conn, gchar *buf, gsize len)
-{
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	g_autoptr(GSocketAddress) address = NULL;
-	g_autofree gchar *text = NULL;
-
-	if (info == NULL || info->client_addr == NULL)
-		return "?";
-	address = g_socket_address_new_from_native(info->client_addr,
-						   info->client_addr->sa_family == AF_INET6
-							   ? sizeof(struct sockaddr_in6)
-							   : sizeof(struct sockaddr_in));
-	if (address == NULL || !G_IS_INET_SOCKET_ADDRESS(address))
-		return "?";
-	text = g_inet_address_to_string(
-		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
-	g_strlcpy(buf, text, len);
-	return buf;
-}
 
 static gboolean
 web_tokens_equal(const gchar *a, const gchar *b)
@@ -430,7 +407,7 @@ web_login(NhipHubWeb *self, struct MHD_Connection *conn, WebRequest *req)
 	g_autoptr(NhipHubDoctor) doctor = NULL;
 	g_autoptr(GError) error = NULL;
 
-	web_peer(conn, peer, sizeof(peer));
+	nhip_hub_http_peer(conn, peer, sizeof(peer));
 	if (!web_tokens_equal(cookie, web_field(req, "csrf"))) {
 		g_message("refused a login from %s: no valid form token", peer);
 		return web_login_page(conn, MHD_HTTP_FORBIDDEN,
@@ -844,9 +821,7 @@ web_case_page(NhipHubWeb *self,
 
 	if (packet == NULL) {
 		if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
-			return web_respond_message(conn, MHD_HTTP_NOT_FOUND, session,
-						   _("No such case"),
-						   _("There is no case with this number."));
+			return web_respond_no_case(conn, session);
 		g_warning("cannot read case %" PRId64 ": %s", case_id, error->message);
 		return web_respond_failure(conn, session);
 	}
@@ -983,9 +958,7 @@ web_photo(NhipHubWeb *self,
 		files = nhip_hub_db_case_file_list(self->db, case_id, &error);
 	if (files == NULL) {
 		if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
-			return web_respond_message(conn, MHD_HTTP_NOT_FOUND, session,
-						   _("No such case"),
-						   _("There is no case with this number."));
+			return web_respond_no_case(conn, session);
 		g_warning("cannot read the photos of case %" PRId64 ": %s", case_id,
 			  error->message);
 		return web_respond_failure(conn, session);
@@ -1052,9 +1025,7 @@ web_answer(NhipHubWeb *self,
 	g_free(answer.msg_id);
 	if (message == NULL) {
 		if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
-			return web_respond_message(conn, MHD_HTTP_NOT_FOUND, session,
-						   _("No such case"),
-						   _("There is no case with this number."));
+			return web_respond_no_case(conn, session);
 		g_warning("cannot answer case %" PRId64 ": %s", case_id, error->message);
 		return web_respond_failure(conn, session);
 	}

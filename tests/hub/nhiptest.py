@@ -174,7 +174,9 @@ def make_photo(fixture, path, size, seed=1):
 
 
 class Station:
-    def __init__(self, build, root, name, ns=None):
+    def __init__(self, build, root, name, ns=None, template=None):
+        """a station set up with `nhipctl init`, or a copy of `template` (a station not
+        enrolled yet, with its records) for benchmarks that need many"""
         self.exe = os.path.join(build, "app", "nhipctl")
         self.fixture = os.path.join(build, "tests", "hub", "hub-fixture")
         self.dir = os.path.join(root, name)
@@ -182,7 +184,11 @@ class Station:
         self.code = name
         self.ns = ns
         self.sync_proc = None
-        self.ctl_ok("init", "--facility-code", "01001", "--facility-name", "Trạm y tế " + name)
+        if template:
+            shutil.copytree(template.dir, self.dir)
+        else:
+            self.ctl_ok("init", "--facility-code", "01001", "--facility-name",
+                        "Trạm y tế " + name)
 
     def argv(self, *args):
         a = [self.exe, "--db", self.db] + list(args)
