@@ -131,7 +131,7 @@ nhip_hub_ingest_packet(NhipHubIngest *self,
 		       const gchar **reason,
 		       GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
 	g_autoptr(X509_STORE) store = NULL;
 	g_autoptr(NhipPacketContents) contents = NULL;
 	g_autoptr(NhipHubPacket) packet = NULL;
@@ -239,6 +239,7 @@ ingest_reply_body(const NhipHubPacket *packet, const NhipHubAnswer *answer)
 	g_autofree gchar *sent_text = g_date_time_format(sent, "%Y-%m-%dT%H:%M:%S%:z");
 	g_autofree gchar *reference = g_strconcat("urn:uuid:", packet->packet_id, NULL);
 	g_autofree gchar *json = NULL;
+	gsize len;
 
 	/* a FHIR R4 Communication answering the case: the advice in the payload, the
 	 * urgency as its priority, the doctor as the sender and the referral as an
@@ -276,7 +277,8 @@ ingest_reply_body(const NhipHubPacket *packet, const NhipHubAnswer *answer)
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 	json = nhip_json_to_string(builder, FALSE);
-	return g_bytes_new_take(g_steal_pointer(&json), strlen(json));
+	len = strlen(json);
+	return g_bytes_new_take(g_steal_pointer(&json), len);
 }
 
 /**

@@ -207,7 +207,7 @@ hub_tus_version_refuse(struct MHD_Connection *conn)
 static gboolean
 hub_upload_finish(NhipHubService *self, NhipHubUpload **upload_inout, GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->finish_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->finish_lock);
 	g_autoptr(NhipHubUpload) upload = NULL;
 	g_autoptr(NhipHubPacket) packet = NULL;
 	g_autoptr(GBytes) sealed = NULL;
@@ -510,7 +510,6 @@ hub_write_chunk(const gchar *path, gint64 offset, const guint8 *data, gsize len,
 	}
 	close(fd);
 	if (created) {
-		g_autoptr(GError) error_local = NULL;
 		/* the new name must survive too, or an acknowledged offset could point past
 		 * a file that vanished */
 		gint dir_fd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -966,8 +965,7 @@ hub_completed(void *cls,
 	*req_cls = NULL;
 }
 
-static void
-hub_mhd_log(void *cls, const char *fmt, va_list ap)
+static void G_GNUC_PRINTF(2, 0) hub_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
 	g_strchomp(text);

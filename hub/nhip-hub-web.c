@@ -309,7 +309,7 @@ web_session_load(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *sess
 static gboolean
 web_limit_locked(NhipHubWeb *self, const gchar *key, guint tries, gint64 now)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
 	WebFailures *entry = g_hash_table_lookup(self->failures, key);
 
 	if (entry == NULL)
@@ -324,7 +324,7 @@ web_limit_locked(NhipHubWeb *self, const gchar *key, guint tries, gint64 now)
 static void
 web_limit_fail(NhipHubWeb *self, const gchar *key, gint64 now)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
 	WebFailures *entry = g_hash_table_lookup(self->failures, key);
 
 	if (entry == NULL || now - entry->window_start >= NHIP_HUB_WEB_LOGIN_WINDOW) {
@@ -338,7 +338,7 @@ web_limit_fail(NhipHubWeb *self, const gchar *key, gint64 now)
 static void
 web_limit_clear(NhipHubWeb *self, const gchar *key)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
 	g_hash_table_remove(self->failures, key);
 }
 
@@ -1219,8 +1219,7 @@ web_completed(void *cls,
 	*req_cls = NULL;
 }
 
-static void
-web_mhd_log(void *cls, const char *fmt, va_list ap)
+static void G_GNUC_PRINTF(2, 0) web_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
 	g_strchomp(text);
