@@ -1,12 +1,14 @@
 /*
  * Nhịp — a case for the district doctor, built from a visit in the store: the manifest,
- * case.json (a FHIR R4-shaped Bundle) and the photos re-encoded, ready to seal.
+ * case.json (the FHIR R4 Bundle of the visit with the request to the doctor) and the
+ * photos re-encoded, ready to seal and queue.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
 
+#include "nhip-hub-link.h"
 #include "nhip-packet.h"
 #include "nhip-store.h"
 
@@ -17,15 +19,23 @@ G_BEGIN_DECLS
 /* photos in one case */
 #define NHIP_CASE_MAX_PHOTOS 16
 
+/* identifier systems of the resources a case adds to the visit's Bundle */
+#define NHIP_CASE_SID_CASE "https://nhip.vn/fhir/sid/case"
+#define NHIP_CASE_SID_FILE "https://nhip.vn/fhir/sid/case-file"
+/* the Communication's category: a request for the district doctor's opinion */
+#define NHIP_CASE_CS_CATEGORY "https://nhip.vn/fhir/CodeSystem/communication-category"
+
 /**
  * NhipCase:
  * @manifest: kind case, the station, urgency; its sequence is 0 until the outbox gives
  *   one (nhip_case_seal())
- * @case_json: the FHIR-shaped Bundle
+ * @visit_id: the visit
+ * @case_json: the FHIR R4 transaction Bundle
  * @attachments: (element-type NhipPacketAttachment): the photos as img/1.jpg, img/2.jpg…
  */
 typedef struct {
 	NhipPacketManifest *manifest;
+	gint64 visit_id;
 	GBytes *case_json;
 	GPtrArray *attachments;
 } NhipCase;
@@ -45,10 +55,12 @@ GBytes *nhip_case_seal(NhipCase *self,
 		       NhipIdentity *station,
 		       X509 *hub_encryption_cert,
 		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+const gchar *nhip_case_queue(NhipCase *self, NhipStore *store, NhipHubLink *link, GError **error);
 
-/* the body: a FHIR R4-shaped Bundle of the visit; see the seam in nhip-case.c */
+/* the body: the FHIR R4 Bundle of the visit with the request to the doctor */
 GBytes *nhip_case_bundle_build(NhipStore *store,
 			       gint64 visit_id,
+			       const gchar *packet_id,
 			       const gchar *question,
 			       gboolean urgent,
 			       GPtrArray *attachments,

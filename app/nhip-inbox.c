@@ -176,36 +176,60 @@ inbox_download(NhipHubLink *link, CURL *handle, NhipInboxItem *item, GError **er
 	return g_steal_pointer(&final_path);
 }
 
-/* the doctor's words from the reply's FHIR Communication */
-static gchar *
-inbox_reply_text(GBytes *body, GError **error)
+/* the doctor's answer from the reply's FHIR Communication: the advice (the first
+ * payload), the doctor (sender), the urgency (priority) and the referral extension */
+static gboolean
+inbox_reply_read(GBytes *body, NhipReply *reply, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *root;
-	JsonArray *payload;
+	JsonNode *node;
 
 	if (!json_parser_load_from_data(parser, g_bytes_get_data(body, NULL),
 					(gssize)g_bytes_get_size(body), error))
-		return NULL;
-	if (json_parser_get_root(parser) != NULL &&
-	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		JsonNode *node;
-
-		root = json_node_get_object(json_parser_get_root(parser));
-		node = json_object_get_member(root, "payload");
-		payload = node != NULL && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node)
-								      : NULL;
-		if (payload != NULL && json_array_get_length(payload) > 0 &&
-		    JSON_NODE_HOLDS_OBJECT(json_array_get_element(payload, 0))) {
-			const gchar *text = nhip_json_member_string(
-				json_array_get_object_element(payload, 0), "contentString");
-			if (text != NULL)
-				return g_strdup(text);
-		}
+		return FALSE;
+	if (json_parser_get_root(parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		g_set_error_literal(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_INVALID,
+				    _("the reply holds no text"));
+		return FALSE;
 	}
-	g_set_error_literal(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_INVALID,
-			    _("the reply holds no text"));
-	return NULL;
+	root = json_node_get_object(json_parser_get_root(parser));
+	node = json_object_get_member(root, "payload");
+	if (node != NULL && JSON_NODE_HOLDS_ARRAY(node) &&
+	    json_array_get_length(json_node_get_array(node)) > 0 &&
+	    JSON_NODE_HOLDS_OBJECT(json_array_get_element(json_node_get_array(node), 0)))
+		reply->text = g_strdup(inbox_string_member(
+			json_array_get_object_element(json_node_get_array(node), 0),
+			"contentString"));
+	if (reply->text == NULL) {
+		g_set_error_literal(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_INVALID,
+				    _("the reply holds no text"));
+		return FALSE;
+	}
+	reply->urgency = g_strdup(inbox_string_member(root, "priority"));
+	node = json_object_get_member(root, "sender");
+	if (node != NULL && JSON_NODE_HOLDS_OBJECT(node))
+		reply->doctor =
+			g_strdup(inbox_string_member(json_node_get_object(node), "display"));
+	reply->referral = -1;
+	node = json_object_get_member(root, "extension");
+	for (guint i = 0; node != NULL && JSON_NODE_HOLDS_ARRAY(node) &&
+			  i < json_array_get_length(json_node_get_array(node));
+	     i++) {
+		JsonNode *element = json_array_get_element(json_node_get_array(node), i);
+		JsonNode *value;
+
+		if (!JSON_NODE_HOLDS_OBJECT(element) ||
+		    g_strcmp0(inbox_string_member(json_node_get_object(element), "url"),
+			      NHIP_PACKET_EXT_REFERRAL) != 0)
+			continue;
+		value = json_object_get_member(json_node_get_object(element), "valueBoolean");
+		if (value != NULL && JSON_NODE_HOLDS_VALUE(value) &&
+		    json_node_get_value_type(value) == G_TYPE_BOOLEAN)
+			reply->referral = json_node_get_boolean(value) ? 1 : 0;
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -224,7 +248,7 @@ inbox_take(NhipHubLink *link,
 	g_autoptr(NhipPacketContents) contents = NULL;
 	g_autoptr(GError) error_local = NULL;
 	NhipReply reply = { 0 };
-	g_autofree gchar *text = NULL;
+	gboolean ok;
 
 	if (path == NULL)
 		return FALSE;
@@ -239,15 +263,16 @@ inbox_take(NhipHubLink *link,
 			    error_local != NULL ? error_local->message : _("not a reply"));
 		return FALSE;
 	}
-	text = inbox_reply_text(contents->body, error);
-	if (text == NULL)
-		return FALSE;
+	ok = inbox_reply_read(contents->body, &reply, error);
 	reply.msg_id = contents->manifest->packet_id;
 	reply.in_reply_to = contents->manifest->in_reply_to;
 	reply.cursor = item->cursor;
 	reply.path = path;
-	reply.text = text;
-	if (!nhip_store_reply_add(store, &reply, error))
+	ok = ok && nhip_store_reply_add(store, &reply, error);
+	g_free(reply.text);
+	g_free(reply.doctor);
+	g_free(reply.urgency);
+	if (!ok)
 		return FALSE;
 	g_message("reply %s to packet %s received and verified", item->id,
 		  reply.in_reply_to != NULL ? reply.in_reply_to : "?");

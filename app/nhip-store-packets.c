@@ -96,6 +96,28 @@ nhipi_store_migrate_packets(NhipStore *self, GError **error)
 		error);
 }
 
+/**
+ * nhipi_store_migrate_replies:
+ * @self: the store, inside the migration's transaction
+ * @error: return location for a #GError
+ *
+ * Schema version 8: what the doctor decided besides the advice — the doctor's name,
+ * whether to refer the patient (1, 0, or NULL when not said) and the urgency (FHIR
+ * Communication.priority).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhipi_store_migrate_replies(NhipStore *self, GError **error)
+{
+	return nhipi_store_exec(self,
+				"ALTER TABLE replies ADD COLUMN doctor TEXT;"
+				"ALTER TABLE replies ADD COLUMN referral INTEGER "
+				"  CHECK (referral IN (0, 1));"
+				"ALTER TABLE replies ADD COLUMN urgency TEXT;",
+				error);
+}
+
 void
 nhip_outbox_packet_free(NhipOutboxPacket *packet)
 {
@@ -119,6 +141,8 @@ nhip_reply_free(NhipReply *reply)
 	g_free(reply->in_reply_to);
 	g_free(reply->path);
 	g_free(reply->text);
+	g_free(reply->doctor);
+	g_free(reply->urgency);
 	g_free(reply);
 }
 
@@ -555,7 +579,9 @@ nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error)
 		g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 			self,
 			"INSERT INTO replies (msg_id, in_reply_to, cursor, path, text, "
-			"received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			"received_at, doctor, referral, urgency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+			"?) "
+			"ON CONFLICT DO NOTHING",
 			error);
 		if (stmt == NULL)
 			return FALSE;
@@ -565,6 +591,10 @@ nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error)
 		nhipi_bind_text(stmt, 4, reply->path);
 		nhipi_bind_text(stmt, 5, reply->text);
 		sqlite3_bind_int64(stmt, 6, nhipi_store_now(self));
+		nhipi_bind_text(stmt, 7, reply->doctor);
+		if (reply->referral >= 0)
+			sqlite3_bind_int(stmt, 8, reply->referral);
+		nhipi_bind_text(stmt, 9, reply->urgency);
 		if (!nhipi_store_step_done(self, stmt, _("store the reply"), error))
 			return FALSE;
 	}
@@ -599,8 +629,10 @@ nhip_store_reply_list(NhipStore *self, GError **error)
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_reply_free);
 	g_autoptr(NhipStmt) stmt =
 		nhipi_store_prepare(self,
-				    "SELECT msg_id, in_reply_to, cursor, path, text, received_at "
-				    "FROM replies ORDER BY cursor DESC",
+				    "SELECT r.msg_id, r.in_reply_to, r.cursor, r.path, r.text, "
+				    "r.received_at, r.doctor, r.referral, r.urgency, p.visit_id "
+				    "FROM replies r LEFT JOIN packets p ON p.packet_id = "
+				    "r.in_reply_to ORDER BY r.cursor DESC",
 				    error);
 	gint rc;
 
@@ -614,6 +646,12 @@ nhip_store_reply_list(NhipStore *self, GError **error)
 		reply->path = nhipi_column_text(stmt, 3);
 		reply->text = nhipi_column_text(stmt, 4);
 		reply->received_at = sqlite3_column_int64(stmt, 5);
+		reply->doctor = nhipi_column_text(stmt, 6);
+		reply->referral = sqlite3_column_type(stmt, 7) == SQLITE_NULL
+					  ? -1
+					  : sqlite3_column_int(stmt, 7);
+		reply->urgency = nhipi_column_text(stmt, 8);
+		reply->visit_id = sqlite3_column_int64(stmt, 9);
 		g_ptr_array_add(list, reply);
 	}
 	if (rc != SQLITE_DONE) {

@@ -80,8 +80,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipOutboxPacket, nhip_outbox_packet_free)
  * @in_reply_to: the case packet it answers
  * @cursor: the hub inbox cursor it came with
  * @path: the sealed reply as received
- * @text: the doctor's answer, after verification
+ * @text: the doctor's advice, after verification
  * @received_at: when it arrived
+ * @doctor: (nullable): the doctor who answered
+ * @referral: 1 refer the patient, 0 do not, -1 not said
+ * @urgency: (nullable): "routine", "urgent" or "stat"
+ * @visit_id: the visit of the case answered (read from the queue; 0 if unknown)
  */
 typedef struct {
 	gchar *msg_id;
@@ -90,6 +94,10 @@ typedef struct {
 	gchar *path;
 	gchar *text;
 	gint64 received_at;
+	gchar *doctor;
+	gint referral;
+	gchar *urgency;
+	gint64 visit_id;
 } NhipReply;
 
 void nhip_reply_free(NhipReply *reply);

@@ -12,6 +12,7 @@
  *   6  insurance claims (QĐ 130): claim settings, staff licence numbers, a visit's care
  *      type and category, charged services, appointment and referral papers
  *   7  station settings (key/value: hub, HIS link, idle lock) and the symptoms of a visit
+ *   8  the doctor's name, referral and urgency of each reply (nhip-store-packets.c)
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -774,8 +775,14 @@ migrate_v7(NhipStore *self, GError **error)
 
 typedef gboolean (*NhipMigrateFunc)(NhipStore *self, GError **error);
 static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
-	migrate_v1, migrate_v2, migrate_v3, migrate_v4, nhipi_store_migrate_packets,
-	migrate_v6, migrate_v7,
+	migrate_v1,
+	migrate_v2,
+	migrate_v3,
+	migrate_v4,
+	nhipi_store_migrate_packets,
+	migrate_v6,
+	migrate_v7,
+	nhipi_store_migrate_replies,
 };
 
 static gboolean

@@ -17,7 +17,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "nhip-case-packet.h"
+#include "nhip-case.h"
 #include "nhip-durable.h"
 #include "nhip-enroll.h"
 #include "nhip-hub-link.h"
@@ -237,14 +237,15 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autoptr(NhipHubLink) link = NULL;
-	g_autofree gchar *packet_id = NULL;
+	g_autoptr(NhipCase) kase = NULL;
+	const gchar *packet_id;
 	gint64 visit_id = 0;
 	GOptionEntry entries[] = { { "urgent", 0, 0, G_OPTION_ARG_NONE, &urgent,
 				     N_("Ask for an urgent answer"), NULL },
 				   { "question", 0, 0, G_OPTION_ARG_STRING, &question,
 				     N_("The question for the doctor"), "TEXT" },
 				   { "photo", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &photos,
-				     N_("A JPEG photo to attach (repeat for more)"), "FILE" },
+				     N_("A JPEG or PNG photo (repeat for each)"), "FILE" },
 				   { NULL } };
 
 	if (!nhipctl_parse("VISIT_ID",
@@ -259,8 +260,12 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	link = sync_open(global, &store, &error);
 	if (link == NULL)
 		return sync_fail(error);
-	packet_id = nhip_case_packet_queue(store, link, visit_id, question, urgent,
-					   (const gchar *const *)photos, &error);
+	/* photos are re-encoded (upright, at most 1600 px, metadata dropped) */
+	kase = nhip_case_build(store, visit_id, link->station, question, urgent,
+			       (const gchar *const *)photos, &error);
+	if (kase == NULL)
+		return sync_fail(error);
+	packet_id = nhip_case_queue(kase, store, link, &error);
 	if (packet_id == NULL)
 		return sync_fail(error);
 	if (global->json) {
@@ -320,6 +325,15 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 			nhip_json_add_string(builder, "id", reply->msg_id);
 			nhip_json_add_string(builder, "in_reply_to", reply->in_reply_to);
 			nhip_json_add_string(builder, "text", reply->text);
+			nhip_json_add_string(builder, "doctor", reply->doctor);
+			json_builder_set_member_name(builder, "referral");
+			if (reply->referral < 0)
+				json_builder_add_null_value(builder);
+			else
+				json_builder_add_boolean_value(builder, reply->referral == 1);
+			nhip_json_add_string(builder, "urgency", reply->urgency);
+			if (reply->visit_id > 0)
+				nhip_json_add_int(builder, "visit_id", reply->visit_id);
 			nhip_json_add_time(builder, "received", reply->received_at);
 			json_builder_end_object(builder);
 		}
@@ -334,6 +348,19 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 		g_autofree gchar *when = nhip_format_time(reply->received_at);
 		g_print(_("%s  answer to %s:\n  %s\n"), when,
 			reply->in_reply_to != NULL ? reply->in_reply_to : "?", reply->text);
+		if (reply->visit_id > 0)
+			g_print(_("  Visit: %" PRId64 "\n"), reply->visit_id);
+		if (reply->doctor != NULL)
+			g_print(_("  Doctor: %s\n"), reply->doctor);
+		if (reply->referral >= 0)
+			g_print("  %s\n", reply->referral == 1
+						  ? _("Referral: yes, refer the patient")
+						  : _("Referral: no"));
+		if (reply->urgency != NULL)
+			g_print(_("  Urgency: %s\n"),
+				g_strcmp0(reply->urgency, "stat") == 0	   ? _("emergency")
+				: g_strcmp0(reply->urgency, "urgent") == 0 ? _("urgent")
+									   : _("routine"));
 	}
 	return EXIT_OK;
 }

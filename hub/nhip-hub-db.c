@@ -13,7 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "nhip-hub-db.h"
+#include "nhip-hub-db-private.h"
 
 G_DEFINE_QUARK(nhip - hub - error - quark, nhip_hub_error)
 
@@ -32,29 +32,29 @@ nhip_hub_rows_free(NhipHubRows *rows)
 	g_free(rows);
 }
 
-static guint
-rows_count(NhipHubRows *rows)
+guint
+nhip_hub_rows_count(NhipHubRows *rows)
 {
 	return rows->n_cols > 0 ? rows->cells->len / rows->n_cols : 0;
 }
 
-static const gchar *
-rows_text(NhipHubRows *rows, guint row, guint col)
+const gchar *
+nhip_hub_rows_text(NhipHubRows *rows, guint row, guint col)
 {
 	return g_ptr_array_index(rows->cells, row * rows->n_cols + col);
 }
 
-static gint64
-rows_int(NhipHubRows *rows, guint row, guint col)
+gint64
+nhip_hub_rows_int(NhipHubRows *rows, guint row, guint col)
 {
-	const gchar *text = rows_text(rows, row, col);
+	const gchar *text = nhip_hub_rows_text(rows, row, col);
 	return text != NULL ? g_ascii_strtoll(text, NULL, 10) : 0;
 }
 
-static gchar *
-rows_dup(NhipHubRows *rows, guint row, guint col)
+gchar *
+nhip_hub_rows_dup(NhipHubRows *rows, guint row, guint col)
 {
-	return g_strdup(rows_text(rows, row, col));
+	return g_strdup(nhip_hub_rows_text(rows, row, col));
 }
 
 void
@@ -132,11 +132,46 @@ static const gchar db_schema[] =
 	"  blob_sha256 TEXT NOT NULL,"
 	"  size BIGINT NOT NULL,"
 	"  created BIGINT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS inbox_station ON inbox (station, cursor);";
+	"CREATE INDEX IF NOT EXISTS inbox_station ON inbox (station, cursor);"
+	/* the doctors' web pages (nhip-hub-db-web.c) */
+	"CREATE TABLE IF NOT EXISTS case_files ("
+	"  packet BIGINT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size BIGINT NOT NULL,"
+	"  PRIMARY KEY (packet, name));"
+	"CREATE TABLE IF NOT EXISTS doctors ("
+	"  id @SERIAL@,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  password TEXT NOT NULL,"
+	"  created BIGINT NOT NULL,"
+	"  disabled BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS doctor_sessions ("
+	"  token_sha256 TEXT PRIMARY KEY,"
+	"  doctor BIGINT NOT NULL,"
+	"  csrf TEXT NOT NULL,"
+	"  created BIGINT NOT NULL,"
+	"  expires BIGINT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS answers ("
+	"  msg_id TEXT PRIMARY KEY,"
+	"  packet BIGINT NOT NULL,"
+	"  doctor BIGINT NOT NULL,"
+	"  doctor_name TEXT NOT NULL,"
+	"  advice TEXT NOT NULL,"
+	"  referral BIGINT NOT NULL,"
+	"  urgency TEXT NOT NULL,"
+	"  created BIGINT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS answers_packet ON answers (packet, created);";
 
 /* runs one statement under the lock; params are text, NULL for SQL NULL */
-static NhipHubRows *
-db_query(NhipHubDb *self, const gchar *sql, const gchar *const *params, guint n, GError **error)
+NhipHubRows *
+nhip_hub_db_query(NhipHubDb *self,
+		  const gchar *sql,
+		  const gchar *const *params,
+		  guint n,
+		  GError **error)
 {
 	NhipHubRows *rows;
 
@@ -146,8 +181,8 @@ db_query(NhipHubDb *self, const gchar *sql, const gchar *const *params, guint n,
 	return rows;
 }
 
-static gchar *
-int_text(gint64 value)
+gchar *
+nhip_hub_int_text(gint64 value)
 {
 	return g_strdup_printf("%" PRId64, value);
 }
@@ -235,23 +270,23 @@ static NhipHubUpload *
 upload_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubUpload *upload = g_new0(NhipHubUpload, 1);
-	const gchar *state = rows_text(rows, row, 6);
+	const gchar *state = nhip_hub_rows_text(rows, row, 6);
 
-	upload->id = rows_dup(rows, row, 0);
-	upload->station = rows_dup(rows, row, 1);
-	upload->packet_id = rows_dup(rows, row, 2);
-	upload->length = rows_int(rows, row, 3);
-	upload->acked = rows_int(rows, row, 4);
-	upload->sha256 = rows_dup(rows, row, 5);
+	upload->id = nhip_hub_rows_dup(rows, row, 0);
+	upload->station = nhip_hub_rows_dup(rows, row, 1);
+	upload->packet_id = nhip_hub_rows_dup(rows, row, 2);
+	upload->length = nhip_hub_rows_int(rows, row, 3);
+	upload->acked = nhip_hub_rows_int(rows, row, 4);
+	upload->sha256 = nhip_hub_rows_dup(rows, row, 5);
 	if (g_strcmp0(state, "done") == 0)
 		upload->state = NHIP_HUB_UPLOAD_DONE;
 	else if (g_strcmp0(state, "refused") == 0)
 		upload->state = NHIP_HUB_UPLOAD_REFUSED;
 	else
 		upload->state = NHIP_HUB_UPLOAD_OPEN;
-	upload->reason = rows_dup(rows, row, 7);
-	upload->created = rows_int(rows, row, 8);
-	upload->expires = rows_int(rows, row, 9);
+	upload->reason = nhip_hub_rows_dup(rows, row, 7);
+	upload->created = nhip_hub_rows_int(rows, row, 8);
+	upload->expires = nhip_hub_rows_int(rows, row, 9);
 	return upload;
 }
 
@@ -269,15 +304,15 @@ upload_from_rows(NhipHubRows *rows, guint row)
 NhipHubUpload *
 nhip_hub_db_upload_create(NhipHubDb *self, const NhipHubUpload *upload, GError **error)
 {
-	g_autofree gchar *length = int_text(upload->length);
-	g_autofree gchar *created = int_text(upload->created);
-	g_autofree gchar *expires = int_text(upload->expires);
+	g_autofree gchar *length = nhip_hub_int_text(upload->length);
+	g_autofree gchar *created = nhip_hub_int_text(upload->created);
+	g_autofree gchar *expires = nhip_hub_int_text(upload->expires);
 	const gchar *params[] = { upload->id, upload->station, upload->packet_id,
 				  length,     upload->sha256,  created,
 				  expires };
 	g_autoptr(NhipHubRows) rows = NULL;
 
-	rows = db_query(
+	rows = nhip_hub_db_query(
 		self,
 		"INSERT INTO uploads (id, station, packet_id, length, acked, sha256, state, "
 		"created, expires) VALUES (?, ?, ?, ?, 0, ?, 'open', ?, ?) "
@@ -300,12 +335,12 @@ NhipHubUpload *
 nhip_hub_db_upload_get(NhipHubDb *self, const gchar *id, GError **error)
 {
 	const gchar *params[] = { id };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "SELECT " UPLOAD_COLUMNS " FROM uploads WHERE id = ?", params, 1, error);
 
 	if (rows == NULL)
 		return NULL;
-	if (rows_count(rows) == 0) {
+	if (nhip_hub_rows_count(rows) == 0) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND, _("no upload %s"), id);
 		return NULL;
 	}
@@ -330,16 +365,17 @@ nhip_hub_db_upload_set_acked(NhipHubDb *self,
 			     gint64 to,
 			     GError **error)
 {
-	g_autofree gchar *from_text = int_text(from);
-	g_autofree gchar *to_text = int_text(to);
+	g_autofree gchar *from_text = nhip_hub_int_text(from);
+	g_autofree gchar *to_text = nhip_hub_int_text(to);
 	const gchar *params[] = { to_text, id, from_text };
-	g_autoptr(NhipHubRows) rows = db_query(self,
-					       "UPDATE uploads SET acked = ? WHERE id = ? AND "
-					       "acked = ? AND state = 'open' RETURNING id",
-					       params, G_N_ELEMENTS(params), error);
+	g_autoptr(NhipHubRows) rows =
+		nhip_hub_db_query(self,
+				  "UPDATE uploads SET acked = ? WHERE id = ? AND "
+				  "acked = ? AND state = 'open' RETURNING id",
+				  params, G_N_ELEMENTS(params), error);
 	if (rows == NULL)
 		return FALSE;
-	if (rows_count(rows) != 1) {
+	if (nhip_hub_rows_count(rows) != 1) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_CONFLICT,
 			    _("upload %s is no longer at offset %" PRId64), id, from);
 		return FALSE;
@@ -365,7 +401,7 @@ nhip_hub_db_upload_finish(NhipHubDb *self,
 			  GError **error)
 {
 	const gchar *params[] = { state == NHIP_HUB_UPLOAD_DONE ? "done" : "refused", reason, id };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "UPDATE uploads SET state = ?, reason = ? WHERE id = ?", params, 3, error);
 	return rows != NULL;
 }
@@ -384,13 +420,13 @@ nhip_hub_db_upload_finish(NhipHubDb *self,
 gboolean
 nhip_hub_db_upload_restart(NhipHubDb *self, const gchar *id, gint64 expires, GError **error)
 {
-	g_autofree gchar *expires_text = int_text(expires);
+	g_autofree gchar *expires_text = nhip_hub_int_text(expires);
 	const gchar *params[] = { expires_text, id };
 	g_autoptr(NhipHubRows) rows =
-		db_query(self,
-			 "UPDATE uploads SET acked = 0, state = 'open', reason = NULL, "
-			 "expires = ? WHERE id = ? AND state = 'open'",
-			 params, 2, error);
+		nhip_hub_db_query(self,
+				  "UPDATE uploads SET acked = 0, state = 'open', reason = NULL, "
+				  "expires = ? WHERE id = ? AND state = 'open'",
+				  params, 2, error);
 	return rows != NULL;
 }
 
@@ -408,17 +444,17 @@ nhip_hub_db_upload_restart(NhipHubDb *self, const gchar *id, gint64 expires, GEr
 guint
 nhip_hub_db_upload_expire(NhipHubDb *self, gint64 now, GPtrArray *ids, GError **error)
 {
-	g_autofree gchar *now_text = int_text(now);
+	g_autofree gchar *now_text = nhip_hub_int_text(now);
 	const gchar *params[] = { now_text };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "DELETE FROM uploads WHERE state = 'open' AND expires < ? RETURNING id",
 		params, 1, error);
 
 	if (rows == NULL)
 		return 0;
-	for (guint i = 0; i < rows_count(rows); i++)
-		g_ptr_array_add(ids, rows_dup(rows, i, 0));
-	return rows_count(rows);
+	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
+		g_ptr_array_add(ids, nhip_hub_rows_dup(rows, i, 0));
+	return nhip_hub_rows_count(rows);
 }
 
 /* ----- packets (accepted cases) ----- */
@@ -432,16 +468,16 @@ packet_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubPacket *packet = g_new0(NhipHubPacket, 1);
 
-	packet->id = rows_int(rows, row, 0);
-	packet->station = rows_dup(rows, row, 1);
-	packet->packet_id = rows_dup(rows, row, 2);
-	packet->sha256 = rows_dup(rows, row, 3);
-	packet->size = rows_int(rows, row, 4);
-	packet->seq = rows_int(rows, row, 5);
-	packet->urgency = rows_dup(rows, row, 6);
-	packet->contents_sha256 = rows_dup(rows, row, 7);
-	packet->receipt_sha256 = rows_dup(rows, row, 8);
-	packet->received = rows_int(rows, row, 9);
+	packet->id = nhip_hub_rows_int(rows, row, 0);
+	packet->station = nhip_hub_rows_dup(rows, row, 1);
+	packet->packet_id = nhip_hub_rows_dup(rows, row, 2);
+	packet->sha256 = nhip_hub_rows_dup(rows, row, 3);
+	packet->size = nhip_hub_rows_int(rows, row, 4);
+	packet->seq = nhip_hub_rows_int(rows, row, 5);
+	packet->urgency = nhip_hub_rows_dup(rows, row, 6);
+	packet->contents_sha256 = nhip_hub_rows_dup(rows, row, 7);
+	packet->receipt_sha256 = nhip_hub_rows_dup(rows, row, 8);
+	packet->received = nhip_hub_rows_int(rows, row, 9);
 	return packet;
 }
 
@@ -457,14 +493,14 @@ packet_from_rows(NhipHubRows *rows, guint row)
 gboolean
 nhip_hub_db_packet_add(NhipHubDb *self, NhipHubPacket *packet, GError **error)
 {
-	g_autofree gchar *size = int_text(packet->size);
-	g_autofree gchar *seq = int_text(packet->seq);
-	g_autofree gchar *received = int_text(packet->received);
+	g_autofree gchar *size = nhip_hub_int_text(packet->size);
+	g_autofree gchar *seq = nhip_hub_int_text(packet->seq);
+	g_autofree gchar *received = nhip_hub_int_text(packet->received);
 	const gchar *params[] = {
 		packet->station, packet->packet_id,	  packet->sha256,	  size,	   seq,
 		packet->urgency, packet->contents_sha256, packet->receipt_sha256, received
 	};
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self,
 		"INSERT INTO packets (station, packet_id, sha256, size, seq, urgency, "
 		"contents_sha256, receipt_sha256, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -473,13 +509,13 @@ nhip_hub_db_packet_add(NhipHubDb *self, NhipHubPacket *packet, GError **error)
 
 	if (rows == NULL)
 		return FALSE;
-	if (rows_count(rows) != 1) {
+	if (nhip_hub_rows_count(rows) != 1) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_CONFLICT,
 			    _("station %s sent packet %s before"), packet->station,
 			    packet->packet_id);
 		return FALSE;
 	}
-	packet->id = rows_int(rows, 0, 0);
+	packet->id = nhip_hub_rows_int(rows, 0, 0);
 	return TRUE;
 }
 
@@ -499,13 +535,13 @@ nhip_hub_db_packet_get(NhipHubDb *self,
 		       GError **error)
 {
 	const gchar *params[] = { station, packet_id };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "SELECT " PACKET_COLUMNS " FROM packets WHERE station = ? AND packet_id = ?",
 		params, 2, error);
 
 	if (rows == NULL)
 		return NULL;
-	if (rows_count(rows) == 0) {
+	if (nhip_hub_rows_count(rows) == 0) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND,
 			    _("no packet %s from station %s"), packet_id, station);
 		return NULL;
@@ -538,20 +574,20 @@ nhip_hub_db_packet_replay_state(NhipHubDb *self,
 				gchar **packet_id_at_seq,
 				GError **error)
 {
-	g_autofree gchar *seq_text = int_text(seq);
+	g_autofree gchar *seq_text = nhip_hub_int_text(seq);
 	const gchar *params[] = { station, station, packet_id, station, seq_text };
-	g_autoptr(NhipHubRows) rows =
-		db_query(self,
-			 "SELECT (SELECT max(seq) FROM packets WHERE station = ?), "
-			 "(SELECT seq FROM packets WHERE station = ? AND packet_id = ?), "
-			 "(SELECT min(packet_id) FROM packets WHERE station = ? AND seq = ?)",
-			 params, G_N_ELEMENTS(params), error);
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
+		self,
+		"SELECT (SELECT max(seq) FROM packets WHERE station = ?), "
+		"(SELECT seq FROM packets WHERE station = ? AND packet_id = ?), "
+		"(SELECT min(packet_id) FROM packets WHERE station = ? AND seq = ?)",
+		params, G_N_ELEMENTS(params), error);
 
 	if (rows == NULL)
 		return FALSE;
-	*highest = rows_int(rows, 0, 0);
-	*seq_of_packet_id = rows_int(rows, 0, 1);
-	*packet_id_at_seq = rows_dup(rows, 0, 2);
+	*highest = nhip_hub_rows_int(rows, 0, 0);
+	*seq_of_packet_id = nhip_hub_rows_int(rows, 0, 1);
+	*packet_id_at_seq = nhip_hub_rows_dup(rows, 0, 2);
 	return TRUE;
 }
 
@@ -566,14 +602,14 @@ nhip_hub_db_packet_replay_state(NhipHubDb *self,
 NhipHubPacket *
 nhip_hub_db_packet_by_case(NhipHubDb *self, gint64 id, GError **error)
 {
-	g_autofree gchar *id_text = int_text(id);
+	g_autofree gchar *id_text = nhip_hub_int_text(id);
 	const gchar *params[] = { id_text };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "SELECT " PACKET_COLUMNS " FROM packets WHERE id = ?", params, 1, error);
 
 	if (rows == NULL)
 		return NULL;
-	if (rows_count(rows) == 0) {
+	if (nhip_hub_rows_count(rows) == 0) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND,
 			    _("there is no case %" PRId64), id);
 		return NULL;
@@ -595,14 +631,14 @@ nhip_hub_db_packet_list(NhipHubDb *self, GError **error)
 	g_autoptr(GPtrArray) list =
 		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_packet_free);
 	g_autoptr(NhipHubRows) rows =
-		db_query(self,
-			 "SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
-			 "CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, received, id",
-			 NULL, 0, error);
+		nhip_hub_db_query(self,
+				  "SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
+				  "CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, received, id",
+				  NULL, 0, error);
 
 	if (rows == NULL)
 		return NULL;
-	for (guint i = 0; i < rows_count(rows); i++)
+	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
 		g_ptr_array_add(list, packet_from_rows(rows, i));
 	return g_steal_pointer(&list);
 }
@@ -616,14 +652,14 @@ message_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubMessage *message = g_new0(NhipHubMessage, 1);
 
-	message->cursor = rows_int(rows, row, 0);
-	message->station = rows_dup(rows, row, 1);
-	message->msg_id = rows_dup(rows, row, 2);
-	message->kind = rows_dup(rows, row, 3);
-	message->in_reply_to = rows_dup(rows, row, 4);
-	message->blob_sha256 = rows_dup(rows, row, 5);
-	message->size = rows_int(rows, row, 6);
-	message->created = rows_int(rows, row, 7);
+	message->cursor = nhip_hub_rows_int(rows, row, 0);
+	message->station = nhip_hub_rows_dup(rows, row, 1);
+	message->msg_id = nhip_hub_rows_dup(rows, row, 2);
+	message->kind = nhip_hub_rows_dup(rows, row, 3);
+	message->in_reply_to = nhip_hub_rows_dup(rows, row, 4);
+	message->blob_sha256 = nhip_hub_rows_dup(rows, row, 5);
+	message->size = nhip_hub_rows_int(rows, row, 6);
+	message->created = nhip_hub_rows_int(rows, row, 7);
 	return message;
 }
 
@@ -638,8 +674,8 @@ message_from_rows(NhipHubRows *rows, guint row)
 gint64
 nhip_hub_db_message_add(NhipHubDb *self, NhipHubMessage *message, GError **error)
 {
-	g_autofree gchar *size = int_text(message->size);
-	g_autofree gchar *created = int_text(message->created);
+	g_autofree gchar *size = nhip_hub_int_text(message->size);
+	g_autofree gchar *created = nhip_hub_int_text(message->created);
 	const gchar *params[] = { message->station,
 				  message->msg_id,
 				  message->kind,
@@ -647,15 +683,15 @@ nhip_hub_db_message_add(NhipHubDb *self, NhipHubMessage *message, GError **error
 				  message->blob_sha256,
 				  size,
 				  created };
-	g_autoptr(NhipHubRows) rows =
-		db_query(self,
-			 "INSERT INTO inbox (station, msg_id, kind, in_reply_to, blob_sha256, "
-			 "size, created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING cursor",
-			 params, G_N_ELEMENTS(params), error);
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
+		self,
+		"INSERT INTO inbox (station, msg_id, kind, in_reply_to, blob_sha256, "
+		"size, created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING cursor",
+		params, G_N_ELEMENTS(params), error);
 
 	if (rows == NULL)
 		return 0;
-	message->cursor = rows_int(rows, 0, 0);
+	message->cursor = nhip_hub_rows_int(rows, 0, 0);
 	return message->cursor;
 }
 
@@ -679,17 +715,17 @@ nhip_hub_db_message_list(NhipHubDb *self,
 {
 	g_autoptr(GPtrArray) list =
 		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_message_free);
-	g_autofree gchar *after_text = int_text(after);
+	g_autofree gchar *after_text = nhip_hub_int_text(after);
 	const gchar *params[] = { station, after_text };
 	g_autoptr(NhipHubRows) rows =
-		db_query(self,
-			 "SELECT " MESSAGE_COLUMNS " FROM inbox WHERE "
-			 "station = ? AND cursor > ? ORDER BY cursor LIMIT 200",
-			 params, 2, error);
+		nhip_hub_db_query(self,
+				  "SELECT " MESSAGE_COLUMNS " FROM inbox WHERE "
+				  "station = ? AND cursor > ? ORDER BY cursor LIMIT 200",
+				  params, 2, error);
 
 	if (rows == NULL)
 		return NULL;
-	for (guint i = 0; i < rows_count(rows) && i < limit; i++)
+	for (guint i = 0; i < nhip_hub_rows_count(rows) && i < limit; i++)
 		g_ptr_array_add(list, message_from_rows(rows, i));
 	return g_steal_pointer(&list);
 }
@@ -707,13 +743,13 @@ NhipHubMessage *
 nhip_hub_db_message_get(NhipHubDb *self, const gchar *station, const gchar *msg_id, GError **error)
 {
 	const gchar *params[] = { station, msg_id };
-	g_autoptr(NhipHubRows) rows = db_query(
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
 		self, "SELECT " MESSAGE_COLUMNS " FROM inbox WHERE station = ? AND msg_id = ?",
 		params, 2, error);
 
 	if (rows == NULL)
 		return NULL;
-	if (rows_count(rows) == 0) {
+	if (nhip_hub_rows_count(rows) == 0) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND, _("no message %s"),
 			    msg_id);
 		return NULL;

@@ -174,4 +174,110 @@ NhipHubMessage *nhip_hub_db_message_get(NhipHubDb *self,
 					const gchar *msg_id,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* ----- the doctors' web pages (nhip-hub-db-web.c) ----- */
+
+/**
+ * NhipHubCaseFile:
+ * @name: the file's name in the packet (img/1.jpg)
+ * @type: its media type
+ * @sha256: its blob
+ * @size: its size
+ */
+typedef struct {
+	gchar *name;
+	gchar *type;
+	gchar *sha256;
+	gint64 size;
+} NhipHubCaseFile;
+
+/**
+ * NhipHubDoctor:
+ * @id: row id
+ * @username: the login name
+ * @display_name: the name shown to stations with the answers
+ * @password: the password's scrypt hash (nhip-hub-password.c)
+ * @created: when the account was made
+ * @disabled: when the account was closed, 0 while open
+ */
+typedef struct {
+	gint64 id;
+	gchar *username;
+	gchar *display_name;
+	gchar *password;
+	gint64 created;
+	gint64 disabled;
+} NhipHubDoctor;
+
+/**
+ * NhipHubAnswer:
+ * @msg_id: the reply packet's id
+ * @packet: the case (packets row id)
+ * @doctor: the doctor's id, 0 for an answer given with `nhip-hub reply`
+ * @doctor_name: the doctor's name as the station sees it
+ * @advice: the advice
+ * @referral: 1 refer the patient, 0 do not, -1 not said
+ * @urgency: "routine", "urgent" or "stat" (FHIR Communication.priority)
+ * @created: when it was given
+ */
+typedef struct {
+	gchar *msg_id;
+	gint64 packet;
+	gint64 doctor;
+	gchar *doctor_name;
+	gchar *advice;
+	gint referral;
+	gchar *urgency;
+	gint64 created;
+} NhipHubAnswer;
+
+void nhip_hub_case_file_free(NhipHubCaseFile *file);
+void nhip_hub_doctor_free(NhipHubDoctor *doctor);
+void nhip_hub_answer_free(NhipHubAnswer *answer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubCaseFile, nhip_hub_case_file_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubDoctor, nhip_hub_doctor_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubAnswer, nhip_hub_answer_free)
+
+gboolean nhip_hub_db_case_file_add(NhipHubDb *self,
+				   gint64 packet,
+				   const NhipHubCaseFile *file,
+				   GError **error);
+GPtrArray *nhip_hub_db_case_file_list(NhipHubDb *self,
+				      gint64 packet,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gint64 nhip_hub_db_doctor_add(NhipHubDb *self,
+			      const gchar *username,
+			      const gchar *display_name,
+			      const gchar *password_hash,
+			      GError **error);
+NhipHubDoctor *nhip_hub_db_doctor_get(NhipHubDb *self,
+				      const gchar *username,
+				      gint64 id,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_hub_db_doctor_list(NhipHubDb *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_doctor_set_password(NhipHubDb *self,
+					 gint64 id,
+					 const gchar *password_hash,
+					 GError **error);
+gboolean nhip_hub_db_doctor_disable(NhipHubDb *self, gint64 id, GError **error);
+
+gboolean nhip_hub_db_session_add(NhipHubDb *self,
+				 const gchar *token_sha256,
+				 gint64 doctor,
+				 const gchar *csrf,
+				 gint64 expires,
+				 GError **error);
+gint64 nhip_hub_db_session_get(NhipHubDb *self,
+			       const gchar *token_sha256,
+			       gint64 now,
+			       gchar **csrf,
+			       GError **error);
+gboolean nhip_hub_db_session_delete(NhipHubDb *self, const gchar *token_sha256, GError **error);
+
+gboolean nhip_hub_db_answer_add(NhipHubDb *self, const NhipHubAnswer *answer, GError **error);
+gboolean nhip_hub_db_answer_delete(NhipHubDb *self, const gchar *msg_id, GError **error);
+GPtrArray *
+nhip_hub_db_answer_list(NhipHubDb *self, gint64 packet, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GHashTable *nhip_hub_db_answered(NhipHubDb *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -88,6 +88,30 @@ ingest_refuse(const NhipHubUpload *upload,
 	return NULL;
 }
 
+/* the photos of the case as blobs, listed for the doctors' pages; idempotent */
+static gboolean
+ingest_store_files(NhipHubIngest *self,
+		   const NhipHubPacket *packet,
+		   NhipPacketContents *contents,
+		   GError **error)
+{
+	for (guint i = 0; contents->attachments != NULL && i < contents->attachments->len; i++) {
+		NhipPacketAttachment *attachment = g_ptr_array_index(contents->attachments, i);
+		NhipHubCaseFile file = { 0 };
+		g_autofree gchar *sha256 = nhip_hub_blob_put(self->dir, attachment->data, error);
+
+		if (sha256 == NULL)
+			return FALSE;
+		file.name = attachment->name;
+		file.type = attachment->type;
+		file.sha256 = sha256;
+		file.size = (gint64)g_bytes_get_size(attachment->data);
+		if (!nhip_hub_db_case_file_add(self->db, packet->id, &file, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /**
  * nhip_hub_ingest_packet:
  * @self: the ingest
@@ -172,6 +196,9 @@ nhip_hub_ingest_packet(NhipHubIngest *self,
 		}
 		g_message("packet %s from station %s arrived again; answered with its receipt",
 			  upload->packet_id, upload->station);
+		/* the hub may have stopped before the files were listed */
+		if (!ingest_store_files(self, packet, contents, error))
+			return NULL;
 		return g_steal_pointer(&packet);
 	}
 
@@ -196,7 +223,8 @@ nhip_hub_ingest_packet(NhipHubIngest *self,
 	packet->receipt_sha256 = nhip_hub_blob_put(self->dir, receipt, error);
 	if (packet->receipt_sha256 == NULL)
 		return NULL;
-	if (!nhip_hub_db_packet_add(self->db, packet, error))
+	if (!nhip_hub_db_packet_add(self->db, packet, error) ||
+	    !ingest_store_files(self, packet, contents, error))
 		return NULL;
 	g_message("accepted packet %s from station %s as case %" PRId64 " (%s, %" PRId64 " bytes)",
 		  packet->packet_id, packet->station, packet->id, packet->urgency, packet->size);
@@ -204,32 +232,47 @@ nhip_hub_ingest_packet(NhipHubIngest *self,
 }
 
 static GBytes *
-ingest_reply_body(const NhipHubPacket *packet, const gchar *text)
+ingest_reply_body(const NhipHubPacket *packet, const NhipHubAnswer *answer)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree gchar *sent = g_date_time_format_iso8601(now);
+	g_autoptr(GDateTime) sent = g_date_time_new_from_unix_utc(answer->created);
+	g_autofree gchar *sent_text = g_date_time_format(sent, "%Y-%m-%dT%H:%M:%S%:z");
+	g_autofree gchar *reference = g_strconcat("urn:uuid:", packet->packet_id, NULL);
 	g_autofree gchar *json = NULL;
 	gsize len;
 
-	/* a FHIR R4 Communication answering the case */
+	/* a FHIR R4 Communication answering the case: the advice in the payload, the
+	 * urgency as its priority, the doctor as the sender and the referral as an
+	 * extension */
 	json_builder_begin_object(builder);
 	nhip_json_add_string(builder, "resourceType", "Communication");
+	if (answer->referral >= 0) {
+		json_builder_set_member_name(builder, "extension");
+		json_builder_begin_array(builder);
+		json_builder_begin_object(builder);
+		nhip_json_add_string(builder, "url", NHIP_PACKET_EXT_REFERRAL);
+		json_builder_set_member_name(builder, "valueBoolean");
+		json_builder_add_boolean_value(builder, answer->referral == 1);
+		json_builder_end_object(builder);
+		json_builder_end_array(builder);
+	}
 	nhip_json_add_string(builder, "status", "completed");
-	nhip_json_add_string(builder, "sent", sent);
+	nhip_json_add_string(builder, "priority", answer->urgency);
+	nhip_json_add_string(builder, "sent", sent_text);
+	json_builder_set_member_name(builder, "sender");
+	json_builder_begin_object(builder);
+	nhip_json_add_string(builder, "display", answer->doctor_name);
+	json_builder_end_object(builder);
 	json_builder_set_member_name(builder, "inResponseTo");
 	json_builder_begin_array(builder);
 	json_builder_begin_object(builder);
-	{
-		g_autofree gchar *reference = g_strconcat("urn:uuid:", packet->packet_id, NULL);
-		nhip_json_add_string(builder, "reference", reference);
-	}
+	nhip_json_add_string(builder, "reference", reference);
 	json_builder_end_object(builder);
 	json_builder_end_array(builder);
 	json_builder_set_member_name(builder, "payload");
 	json_builder_begin_array(builder);
 	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "contentString", text);
+	nhip_json_add_string(builder, "contentString", answer->advice);
 	json_builder_end_object(builder);
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
@@ -239,19 +282,20 @@ ingest_reply_body(const NhipHubPacket *packet, const gchar *text)
 }
 
 /**
- * nhip_hub_ingest_reply:
+ * nhip_hub_ingest_answer:
  * @self: the ingest
- * @case_id: the case answered
- * @text: the answer
+ * @answer: the answer; @answer->packet names the case, its @msg_id and @created are set
+ *   here
  * @error: return location for a #GError
  *
- * Seals a reply packet to the station that sent the case (signed by the hub signing
- * identity) and puts it in that station's inbox.
+ * Records the answer, seals it as a reply packet to the station that sent the case
+ * (signed by the hub signing identity, encrypted to the station's certificate) and puts it
+ * in that station's inbox.
  *
  * Returns: (transfer full) (nullable): the inbox message
  */
 NhipHubMessage *
-nhip_hub_ingest_reply(NhipHubIngest *self, gint64 case_id, const gchar *text, GError **error)
+nhip_hub_ingest_answer(NhipHubIngest *self, NhipHubAnswer *answer, GError **error)
 {
 	g_autoptr(NhipHubPacket) packet = NULL;
 	g_autoptr(GBytes) case_sealed = NULL;
@@ -262,7 +306,9 @@ nhip_hub_ingest_reply(NhipHubIngest *self, gint64 case_id, const gchar *text, GE
 	g_autoptr(GBytes) sealed = NULL;
 	g_autoptr(NhipHubMessage) message = g_new0(NhipHubMessage, 1);
 
-	packet = nhip_hub_db_packet_by_case(self->db, case_id, error);
+	g_return_val_if_fail(answer->advice != NULL && answer->urgency != NULL, NULL);
+
+	packet = nhip_hub_db_packet_by_case(self->db, answer->packet, error);
 	if (packet == NULL)
 		return NULL;
 	case_sealed = nhip_hub_blob_get(self->dir, packet->sha256, error);
@@ -274,17 +320,18 @@ nhip_hub_ingest_reply(NhipHubIngest *self, gint64 case_id, const gchar *text, GE
 	/* the station's certificate comes from its own signature on the case */
 	contents = nhip_packet_open(case_sealed, self->opener, store, error);
 	if (contents == NULL) {
-		g_prefix_error(error, _("cannot answer case %" PRId64 ": "), case_id);
+		g_prefix_error(error, _("cannot answer case %" PRId64 ": "), answer->packet);
 		return NULL;
 	}
 	manifest = nhip_packet_manifest_new(NHIP_PACKET_KIND_REPLY, packet->station);
-	if (manifest->packet_id == NULL)
-		manifest->packet_id = nhip_packet_new_id();
 	/* the hub's replies are numbered by time: several hub processes never share a
 	 * counter, and milliseconds keep them increasing */
 	manifest->sequence = g_get_real_time() / 1000;
 	manifest->in_reply_to = g_strdup(packet->packet_id);
-	body = ingest_reply_body(packet, text);
+	g_free(answer->msg_id);
+	answer->msg_id = g_strdup(manifest->packet_id);
+	answer->created = g_get_real_time() / G_USEC_PER_SEC;
+	body = ingest_reply_body(packet, answer);
 	sealed = nhip_packet_seal(manifest, body, NULL, self->signer, contents->signer_cert, error);
 	if (sealed == NULL)
 		return NULL;
@@ -293,13 +340,36 @@ nhip_hub_ingest_reply(NhipHubIngest *self, gint64 case_id, const gchar *text, GE
 	message->kind = g_strdup("reply");
 	message->in_reply_to = g_strdup(packet->packet_id);
 	message->size = (gint64)g_bytes_get_size(sealed);
-	message->created = g_get_real_time() / G_USEC_PER_SEC;
+	message->created = answer->created;
 	message->blob_sha256 = nhip_hub_blob_put(self->dir, sealed, error);
 	if (message->blob_sha256 == NULL)
 		return NULL;
-	if (nhip_hub_db_message_add(self->db, message, error) == 0)
+	/* the answer first: a reply in the inbox always has its answer on the hub's pages */
+	if (!nhip_hub_db_answer_add(self->db, answer, error))
 		return NULL;
-	g_message("reply %s to packet %s queued for station %s", message->msg_id, packet->packet_id,
-		  packet->station);
+	if (nhip_hub_db_message_add(self->db, message, error) == 0) {
+		g_autoptr(GError) error_local = NULL;
+		if (!nhip_hub_db_answer_delete(self->db, answer->msg_id, &error_local))
+			g_warning("cannot withdraw answer %s: %s", answer->msg_id,
+				  error_local->message);
+		return NULL;
+	}
+	g_message("reply %s to packet %s (case %" PRId64 ", doctor %" PRId64
+		  ") queued for station %s",
+		  message->msg_id, packet->packet_id, packet->id, answer->doctor, packet->station);
 	return g_steal_pointer(&message);
+}
+
+/**
+ * nhip_hub_urgency_is_valid:
+ * @urgency: (nullable): an answer's urgency
+ *
+ * Returns: %TRUE for the FHIR Communication priorities an answer uses: routine, urgent,
+ *   stat
+ */
+gboolean
+nhip_hub_urgency_is_valid(const gchar *urgency)
+{
+	return g_strcmp0(urgency, "routine") == 0 || g_strcmp0(urgency, "urgent") == 0 ||
+	       g_strcmp0(urgency, "stat") == 0;
 }

@@ -28,9 +28,10 @@ NhipHubPacket *nhip_hub_ingest_packet(NhipHubIngest *self,
 				      GBytes *sealed,
 				      const gchar **reason,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
-NhipHubMessage *nhip_hub_ingest_reply(NhipHubIngest *self,
-				      gint64 case_id,
-				      const gchar *text,
-				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipHubMessage *nhip_hub_ingest_answer(NhipHubIngest *self,
+				       NhipHubAnswer *answer,
+				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean nhip_hub_urgency_is_valid(const gchar *urgency);
 
 G_END_DECLS

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "nhip-hub-db.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -46,8 +48,17 @@ gboolean nhip_hub_parse(const gchar *usage,
 			gchar ***argv,
 			GError **error);
 
+gboolean nhip_hub_parse_options(const gchar *summary,
+				GOptionEntry *entries,
+				gint *argc,
+				gchar ***argv,
+				GError **error);
+NhipHubDb *
+nhip_hub_open_db(const gchar *dir, const gchar *database, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* command groups, each in its own file */
 extern const NhipHubCommand nhip_hub_ca_commands[];
 extern const NhipHubCommand nhip_hub_transport_commands[]; /* nhip-hub-serve.c */
+extern const NhipHubCommand nhip_hub_doctor_commands[];	   /* nhip-hub-doctor.c */
 
 G_END_DECLS

@@ -4,6 +4,9 @@
  * The database is SQLite (hub.db in the hub folder) unless `database = postgresql://…` is
  * set in the [hub] group of hub.conf, or given with --database.
  *
+ * The doctors' pages are served on a second port (--web ADDR:PORT, or `web` in [hub];
+ * default 0.0.0.0:8444) with server-only TLS; `--web off` serves none.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -36,8 +39,12 @@ serve_config_value(const gchar *dir, const gchar *key)
 }
 
 /* options, and no positional argument left */
-static gboolean
-serve_parse(const gchar *summary, GOptionEntry *entries, gint *argc, gchar ***argv, GError **error)
+gboolean
+nhip_hub_parse_options(const gchar *summary,
+		       GOptionEntry *entries,
+		       gint *argc,
+		       gchar ***argv,
+		       GError **error)
 {
 	if (!nhip_hub_parse("", summary, entries, argc, argv, error))
 		return FALSE;
@@ -49,8 +56,9 @@ serve_parse(const gchar *summary, GOptionEntry *entries, gint *argc, gchar ***ar
 	return TRUE;
 }
 
-static NhipHubDb *
-serve_open_db(const gchar *dir, const gchar *database, GError **error)
+/* the hub's database: --database, else `database` in hub.conf, else hub.db */
+NhipHubDb *
+nhip_hub_open_db(const gchar *dir, const gchar *database, GError **error)
 {
 	g_autofree gchar *configured = NULL;
 
@@ -83,6 +91,7 @@ cmd_serve(gint argc, gchar **argv)
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *listen = NULL;
+	g_autofree gchar *web = NULL;
 	g_autofree gchar *database = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHubDb) db = NULL;
@@ -93,28 +102,38 @@ cmd_serve(gint argc, gchar **argv)
 		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, N_("Hub folder (made by init)"), "D" },
 		{ "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
 		  N_("Address and port to listen on (default 0.0.0.0:8443)"), "ADDR:PORT" },
+		{ "web", 0, 0, G_OPTION_ARG_STRING, &web,
+		  N_("Address and port of the doctors' pages (default 0.0.0.0:8444), or off"),
+		  "ADDR:PORT" },
 		{ "database", 0, 0, G_OPTION_ARG_STRING, &database,
 		  N_("postgresql://… or sqlite:PATH (default: hub.db in the folder)"), "URI" },
 		{ NULL }
 	};
 
-	if (!serve_parse(_("Receive case packets from stations over HTTPS with mutual TLS."),
-			 entries, &argc, &argv, &error))
+	if (!nhip_hub_parse_options(
+		    _("Receive case packets from stations over HTTPS with mutual TLS."), entries,
+		    &argc, &argv, &error))
 		return nhip_hub_fail(error);
-	db = serve_open_db(dir, database, &error);
+	db = nhip_hub_open_db(dir, database, &error);
 	if (db == NULL)
 		return nhip_hub_fail(error);
 	if (listen == NULL)
 		listen = serve_config_value(dir, "listen");
+	if (web == NULL)
+		web = serve_config_value(dir, "web");
 	service = nhip_hub_service_new(dir, db, &error);
 	if (service == NULL)
 		return nhip_hub_fail(error);
 	if (!nhip_hub_service_start(service, listen != NULL ? listen : "0.0.0.0:8443", &error))
 		return nhip_hub_fail(error);
+	if (g_strcmp0(web, "off") != 0 &&
+	    !nhip_hub_service_start_web(service, web != NULL ? web : "0.0.0.0:8444", &error))
+		return nhip_hub_fail(error);
 	nhip_hub_service_expire(service);
-	/* tests and scripts read this line to learn the port */
-	g_print("nhip-hub: listening on port %u (database %s)\n",
-		nhip_hub_service_get_port(service), nhip_hub_db_get_backend(db));
+	/* tests and scripts read this line to learn the ports */
+	g_print("nhip-hub: listening on port %u (database %s), doctors' pages on port %u\n",
+		nhip_hub_service_get_port(service), nhip_hub_db_get_backend(db),
+		nhip_hub_service_get_web_port(service));
 	fflush(stdout);
 	g_unix_signal_add(SIGINT, serve_quit, loop);
 	g_unix_signal_add(SIGTERM, serve_quit, loop);
@@ -142,9 +161,10 @@ cmd_cases(gint argc, gchar **argv)
 		{ NULL }
 	};
 
-	if (!serve_parse(_("List the cases that arrived."), entries, &argc, &argv, &error))
+	if (!nhip_hub_parse_options(_("List the cases that arrived."), entries, &argc, &argv,
+				    &error))
 		return nhip_hub_fail(error);
-	db = serve_open_db(dir, database, &error);
+	db = nhip_hub_open_db(dir, database, &error);
 	if (db == NULL)
 		return nhip_hub_fail(error);
 	packets = nhip_hub_db_packet_list(db, &error);
@@ -197,28 +217,41 @@ cmd_reply(gint argc, gchar **argv)
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *database = NULL;
 	g_autofree gchar *text = NULL;
+	g_autofree gchar *doctor = NULL;
+	g_autofree gchar *referral = NULL;
+	g_autofree gchar *urgency = NULL;
 	gint64 case_id = 0;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHubDb) db = NULL;
 	g_autoptr(NhipHubTrust) trust = NULL;
 	g_autoptr(NhipHubIngest) ingest = NULL;
 	g_autoptr(NhipHubMessage) message = NULL;
+	NhipHubAnswer answer = { 0 };
 	GOptionEntry entries[] = {
 		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, N_("Hub folder (made by init)"), "D" },
 		{ "database", 0, 0, G_OPTION_ARG_STRING, &database,
 		  N_("postgresql://… or sqlite:PATH (default: hub.db in the folder)"), "URI" },
 		{ "case", 0, 0, G_OPTION_ARG_INT64, &case_id, N_("The case to answer"), "ID" },
 		{ "text", 0, 0, G_OPTION_ARG_STRING, &text, N_("The doctor's answer"), "TEXT" },
+		{ "doctor", 0, 0, G_OPTION_ARG_STRING, &doctor,
+		  N_("The name the station sees (default: the district hospital)"), "NAME" },
+		{ "referral", 0, 0, G_OPTION_ARG_STRING, &referral,
+		  N_("Whether to refer the patient: yes or no"), "yes|no" },
+		{ "urgency", 0, 0, G_OPTION_ARG_STRING, &urgency,
+		  N_("routine (default), urgent or stat"), "U" },
 		{ NULL }
 	};
 
-	if (!serve_parse(_("Answer a case: a reply packet goes to the station's inbox."), entries,
-			 &argc, &argv, &error))
+	if (!nhip_hub_parse_options(_("Answer a case: a reply packet goes to the station's inbox."),
+				    entries, &argc, &argv, &error))
 		return nhip_hub_fail(error);
-	if (case_id <= 0 || text == NULL || *g_strstrip(text) == '\0') {
+	if (case_id <= 0 || text == NULL || *g_strstrip(text) == '\0')
 		return nhip_hub_usage_error(_("give --case ID and a non-empty --text"));
-	}
-	db = serve_open_db(dir, database, &error);
+	if (referral != NULL && g_strcmp0(referral, "yes") != 0 && g_strcmp0(referral, "no") != 0)
+		return nhip_hub_usage_error(_("--referral takes yes or no"));
+	if (urgency != NULL && !nhip_hub_urgency_is_valid(urgency))
+		return nhip_hub_usage_error(_("--urgency takes routine, urgent or stat"));
+	db = nhip_hub_open_db(dir, database, &error);
 	if (db == NULL)
 		return nhip_hub_fail(error);
 	trust = nhip_hub_trust_new(dir, &error);
@@ -227,7 +260,13 @@ cmd_reply(gint argc, gchar **argv)
 	ingest = nhip_hub_ingest_new(dir, db, trust, &error);
 	if (ingest == NULL)
 		return nhip_hub_fail(error);
-	message = nhip_hub_ingest_reply(ingest, case_id, text, &error);
+	answer.packet = case_id;
+	answer.doctor_name = doctor != NULL ? doctor : _("District hospital");
+	answer.advice = text;
+	answer.referral = referral == NULL ? -1 : g_strcmp0(referral, "yes") == 0;
+	answer.urgency = urgency != NULL ? urgency : (gchar *)"routine";
+	message = nhip_hub_ingest_answer(ingest, &answer, &error);
+	g_free(answer.msg_id);
 	if (message == NULL)
 		return nhip_hub_fail(error);
 	g_print(_("reply %s queued for station %s\n"), message->msg_id, message->station);
@@ -235,9 +274,10 @@ cmd_reply(gint argc, gchar **argv)
 }
 
 const NhipHubCommand nhip_hub_transport_commands[] = {
-	{ "serve", "--dir D [--listen ADDR:PORT] [--database URI]",
+	{ "serve", "--dir D [--listen ADDR:PORT] [--web ADDR:PORT|off] [--database URI]",
 	  N_("receive case packets over HTTPS"), cmd_serve },
 	{ "cases", "--dir D [--json]", N_("list the cases that arrived"), cmd_cases },
-	{ "reply", "--dir D --case ID --text TEXT", N_("answer a case"), cmd_reply },
+	{ "reply", "--dir D --case ID --text TEXT [--referral yes|no] [--urgency U]",
+	  N_("answer a case"), cmd_reply },
 	{ NULL },
 };

@@ -3,6 +3,10 @@
  * long-polls and slow 3G uploads each hold a thread, which is fine for hundreds of
  * stations).
  *
+ * The doctors' pages (nhip-hub-web.c) are served by a second daemon with server-only TLS on
+ * a port of their own (nhip_hub_service_start_web()): doctors have passwords, not client
+ * certificates, and this listener stays for stations alone.
+ *
  * Mutual TLS: the daemon asks every client for a certificate (MHD_OPTION_HTTPS_MEM_TRUST)
  * and GnuTLS proves the client holds its key; each request then has its certificate
  * checked against the district CA and CRL (nhip-hub-trust.c). Only `POST /v1/enroll` is
@@ -45,9 +49,11 @@
 #include "nhip-ca.h"
 #include "nhip-json-member.h"
 #include "nhip-hub-blobs.h"
+#include "nhip-hub-http.h"
 #include "nhip-hub-ingest.h"
 #include "nhip-hub-service.h"
 #include "nhip-hub-trust.h"
+#include "nhip-hub-web.h"
 #include "nhip-json.h"
 #include "nhip-tus.h"
 
@@ -59,6 +65,7 @@ struct _NhipHubService {
 	NhipHubDb *db; /* not owned */
 	NhipHubTrust *trust;
 	NhipHubIngest *ingest;
+	NhipHubWeb *web; /* the doctors' pages, on their own listener */
 	gchar *tls_key_pem;
 	gchar *tls_cert_pem;
 	gchar *ca_pem;
@@ -98,20 +105,7 @@ hub_respond(struct MHD_Connection *conn,
 	    gsize len,
 	    const gchar *const *headers)
 {
-	struct MHD_Response *response =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	if (response == NULL)
-		return MHD_NO;
-	MHD_add_response_header(response, "Cache-Control", "no-store");
-	if (content_type != NULL)
-		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-		MHD_add_response_header(response, headers[i], headers[i + 1]);
-	ret = MHD_queue_response(conn, status, response);
-	MHD_destroy_response(response);
-	return ret;
+	return nhip_hub_http_respond(conn, status, content_type, body, len, headers, NULL);
 }
 
 /* a JSON error the station can log and show: {"error": word, "message": text} */
@@ -151,28 +145,6 @@ hub_http_date(gint64 unix_time)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(unix_time);
 	return g_date_time_format(dt, "%a, %d %b %Y %H:%M:%S GMT");
-}
-
-static const gchar *
-hub_peer(struct MHD_Connection *conn, gchar *buf, gsize len)
-{
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	g_autoptr(GSocketAddress) address = NULL;
-	g_autofree gchar *text = NULL;
-
-	if (info == NULL || info->client_addr == NULL)
-		return "?";
-	address = g_socket_address_new_from_native(info->client_addr,
-						   info->client_addr->sa_family == AF_INET6
-							   ? sizeof(struct sockaddr_in6)
-							   : sizeof(struct sockaddr_in));
-	if (address == NULL || !G_IS_INET_SOCKET_ADDRESS(address))
-		return "?";
-	text = g_inet_address_to_string(
-		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
-	g_strlcpy(buf, text, len);
-	return buf;
 }
 
 /* ----- who is calling ----- */
@@ -852,8 +824,8 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 		gboolean bad_input = error->domain == NHIP_IDENTITY_ERROR &&
 				     error->code == NHIP_IDENTITY_ERROR_INVALID;
 		/* the token itself is a secret: never logged */
-		g_message("refused enrollment from %s: %s", hub_peer(conn, peer, sizeof(peer)),
-			  error->message);
+		g_message("refused enrollment from %s: %s",
+			  nhip_hub_http_peer(conn, peer, sizeof(peer)), error->message);
 		return hub_respond_error(conn,
 					 token_problem ? MHD_HTTP_FORBIDDEN
 					 : bad_input   ? MHD_HTTP_BAD_REQUEST
@@ -863,7 +835,7 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 						       : "hub-failure",
 					 error->message, NULL);
 	}
-	g_message("enrolled a station from %s", hub_peer(conn, peer, sizeof(peer)));
+	g_message("enrolled a station from %s", nhip_hub_http_peer(conn, peer, sizeof(peer)));
 	return hub_respond(conn, MHD_HTTP_OK, "application/json", g_bytes_get_data(bundle, NULL),
 			   g_bytes_get_size(bundle), NULL);
 }
@@ -897,7 +869,7 @@ hub_dispatch(NhipHubService *self,
 	}
 	if (req->station == NULL) {
 		g_message("refused %s %s from %s: %s (%s)", method, url,
-			  hub_peer(conn, peer, sizeof(peer)), req->refusal,
+			  nhip_hub_http_peer(conn, peer, sizeof(peer)), req->refusal,
 			  req->refusal_detail != NULL ? req->refusal_detail : "");
 		return hub_respond_error(conn, MHD_HTTP_FORBIDDEN, req->refusal,
 					 req->refusal_detail != NULL
@@ -1058,8 +1030,20 @@ nhip_hub_service_new(const gchar *hub_dir, NhipHubDb *db, GError **error)
 	return g_steal_pointer(&self);
 }
 
-static gboolean
-hub_parse_listen(const gchar *listen, struct sockaddr_storage *out, gsize *out_len, GError **error)
+/**
+ * nhip_hub_parse_listen:
+ * @listen: ADDR:PORT
+ * @out: (out): the socket address
+ * @out_len: (out): its length
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when @listen is an IP address and a port
+ */
+gboolean
+nhip_hub_parse_listen(const gchar *listen,
+		      struct sockaddr_storage *out,
+		      gsize *out_len,
+		      GError **error)
 {
 	g_autoptr(GSocketConnectable) connectable = NULL;
 	g_autoptr(GInetAddress) address = NULL;
@@ -1101,7 +1085,7 @@ nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error
 	guint flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 		      MHD_USE_POLL | MHD_USE_TLS | MHD_USE_ERROR_LOG;
 
-	if (!hub_parse_listen(listen, &address, &address_len, error))
+	if (!nhip_hub_parse_listen(listen, &address, &address_len, error))
 		return FALSE;
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -1121,6 +1105,62 @@ nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/**
+ * nhip_hub_service_wake_inbox:
+ * @self: the service
+ *
+ * Wakes the stations' long-polls: a reply was put in an inbox.
+ */
+void
+nhip_hub_service_wake_inbox(NhipHubService *self)
+{
+	g_mutex_lock(&self->inbox_lock);
+	g_cond_broadcast(&self->inbox_cond);
+	g_mutex_unlock(&self->inbox_lock);
+}
+
+static void
+hub_on_reply(gpointer message, gpointer self)
+{
+	nhip_hub_service_wake_inbox(self);
+}
+
+/**
+ * nhip_hub_service_start_web:
+ * @self: the service
+ * @listen: ADDR:PORT for the doctors' pages; port 0 picks a free one
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the pages are served
+ */
+gboolean
+nhip_hub_service_start_web(NhipHubService *self, const gchar *listen, GError **error)
+{
+	g_return_val_if_fail(self->web == NULL, FALSE);
+
+	self->web = nhip_hub_web_new(self->dir, self->db, self->ingest, error);
+	if (self->web == NULL)
+		return FALSE;
+	nhip_hub_web_set_on_reply(self->web, hub_on_reply, self);
+	if (!nhip_hub_web_start(self->web, listen, error)) {
+		g_clear_pointer(&self->web, nhip_hub_web_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * nhip_hub_service_get_web_port:
+ * @self: the service
+ *
+ * Returns: the port of the doctors' pages, 0 when they are not served
+ */
+guint16
+nhip_hub_service_get_web_port(NhipHubService *self)
+{
+	return self->web != NULL ? nhip_hub_web_get_port(self->web) : 0;
 }
 
 /**
@@ -1177,6 +1217,7 @@ nhip_hub_service_free(NhipHubService *self)
 	g_mutex_unlock(&self->inbox_lock);
 	if (self->daemon != NULL)
 		MHD_stop_daemon(self->daemon);
+	nhip_hub_web_free(self->web);
 	nhip_hub_ingest_free(self->ingest);
 	nhip_hub_trust_free(self->trust);
 	g_mutex_clear(&self->finish_lock);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/socket.h>
 
 #include "nhip-hub-db.h"
 
@@ -26,6 +27,13 @@ gboolean nhip_hub_service_start(NhipHubService *self, const gchar *listen, GErro
 guint16 nhip_hub_service_get_port(NhipHubService *self);
 void nhip_hub_service_expire(NhipHubService *self);
 void nhip_hub_service_free(NhipHubService *self);
+gboolean nhip_hub_service_start_web(NhipHubService *self, const gchar *listen, GError **error);
+guint16 nhip_hub_service_get_web_port(NhipHubService *self);
+void nhip_hub_service_wake_inbox(NhipHubService *self);
+gboolean nhip_hub_parse_listen(const gchar *listen,
+			       struct sockaddr_storage *out,
+			       gsize *out_len,
+			       GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubService, nhip_hub_service_free)
 
 G_END_DECLS

@@ -84,6 +84,7 @@ nhip_hub_parse(const gchar *usage,
 static const NhipHubCommand *const command_tables[] = {
 	nhip_hub_ca_commands,
 	nhip_hub_transport_commands,
+	nhip_hub_doctor_commands,
 };
 
 static void

@@ -32,6 +32,10 @@ G_BEGIN_DECLS
 /* how far behind the highest sequence seen a new packet may be (retries come out of order) */
 #define NHIP_PACKET_REPLAY_WINDOW 10000
 
+/* the extension of a reply's FHIR Communication that says whether the doctor asks for the
+ * patient to be referred (valueBoolean) */
+#define NHIP_PACKET_EXT_REFERRAL "https://nhip.vn/fhir/StructureDefinition/referral"
+
 #define NHIP_PACKET_ERROR (nhip_packet_error_quark())
 
 /**

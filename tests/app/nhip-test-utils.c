@@ -451,3 +451,51 @@ nhip_test_exam(gint64 visit_id, gint64 opened)
 	service->performed_at = opened + 300;
 	return service;
 }
+
+/**
+ * nhip_test_fhir_check:
+ * @dir: a temporary folder for the Bundle's file
+ * @text: a FHIR Bundle in JSON
+ * @expect_ok: whether the check must pass
+ * @expect_problem: (nullable): when it must fail, a problem it must report
+ *
+ * Runs tests/app/fhir-check.py (HL7's R4 JSON schema, the vital-signs profiles, the
+ * Bundle's references) on @text; aborts the test when the outcome is not the one expected.
+ *
+ * Returns: %FALSE with the test marked skipped when python3 or python3-jsonschema is missing
+ */
+gboolean
+nhip_test_fhir_check(const gchar *dir,
+		     const gchar *text,
+		     gboolean expect_ok,
+		     const gchar *expect_problem)
+{
+	g_autofree gchar *path = g_build_filename(dir, "check.json", NULL);
+	g_autofree gchar *script = g_test_build_filename(G_TEST_DIST, "app", "fhir-check.py", NULL);
+	g_autofree gchar *schema =
+		g_test_build_filename(G_TEST_DIST, "data", "fhir", "fhir.schema.json.xz", NULL);
+	const gchar *python3 = nhip_test_python3();
+	g_autoptr(GError) error = NULL;
+	g_auto(NhipTestRun) run = { 0 };
+
+	if (python3 == NULL) {
+		g_test_skip("no /usr/bin/python3");
+		return FALSE;
+	}
+	g_assert_true(g_file_set_contents(path, text, -1, &error));
+	g_assert_no_error(error);
+	run = nhip_test_run(python3, script, schema, path, NULL);
+	if (run.status == 77) {
+		g_test_skip("python3-jsonschema is not installed (tools/dev installs it)");
+		return FALSE;
+	}
+	if (expect_ok && run.status != 0)
+		g_error("fhir-check.py rejected the Bundle (exit %d):\n%s%s", run.status, run.out,
+			run.err);
+	if (!expect_ok) {
+		g_assert_cmpint(run.status, ==, 1);
+		if (expect_problem != NULL && strstr(run.out, expect_problem) == NULL)
+			g_error("fhir-check.py did not report “%s”:\n%s", expect_problem, run.out);
+	}
+	return TRUE;
+}

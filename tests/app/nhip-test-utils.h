@@ -46,6 +46,10 @@ guint16 nhip_test_free_port(void);
 void nhip_test_run_communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data);
 const gchar *nhip_test_python3(void);
 gboolean nhip_test_python_has(const gchar *module);
+gboolean nhip_test_fhir_check(const gchar *dir,
+			      const gchar *text,
+			      gboolean expect_ok,
+			      const gchar *expect_problem);
 void nhip_test_add_vitals(GPtrArray *observations,
 			  gint64 device_time,
 			  gint64 manual_time,

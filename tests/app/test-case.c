@@ -456,6 +456,8 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	JsonArray *entries;
 	JsonObject *communication;
 	JsonObject *observation;
+	JsonObject *media;
+	JsonArray *payload;
 
 	token = enroll(fixture);
 	g_assert_nonnull(token);
@@ -484,9 +486,31 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(count_resources(entries, "Communication"), ==, 1);
 	communication = find_resource(entries, "Communication");
 	g_assert_cmpstr(json_object_get_string_member(communication, "priority"), ==, "urgent");
+	payload = json_object_get_array_member(communication, "payload");
+	/* the question, then a reference to each photo's Media */
+	g_assert_cmpuint(json_array_get_length(payload), ==, 3);
+	g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(payload, 0),
+						      "contentString"),
+			==, "Sốt cao 3 ngày, nghi sốt xuất huyết. Có cần chuyển tuyến không?");
+	g_assert_cmpstr(json_object_get_string_member(
+				json_array_get_object_element(
+					json_object_get_array_member(communication, "note"), 0),
+				"text"),
+			==, "Nghi sốt xuất huyết");
+	media = find_resource(entries, "Media");
+	g_assert_cmpstr(json_object_get_string_member(
+				json_object_get_object_member(media, "content"), "url"),
+			==, "img/1.jpg");
 	observation = find_resource(entries, "Observation");
 	g_assert_nonnull(json_object_get_array_member(observation, "component"));
 	g_assert_false(contains(kase->case_json, "null"));
+	/* case.json is a valid FHIR R4 Bundle: HL7's schema, the vital-signs profiles, and
+	 * every reference (the Communication's to the Media) resolved inside the Bundle */
+	{
+		g_autofree gchar *text = g_strndup(g_bytes_get_data(kase->case_json, NULL),
+						   g_bytes_get_size(kase->case_json));
+		nhip_test_fhir_check(fixture->tmp, text, TRUE, NULL);
+	}
 
 	station = nhip_station_identity_load(fixture->identity_dir, &error);
 	g_assert_no_error(error);

@@ -29,7 +29,6 @@ static gint64 patient_id;
 static gint64 minimal_patient_id;
 static gint64 visit_full_id;	/* closed, every vital sign, two ICD-10 codes */
 static gint64 visit_minimal_id; /* open, nothing recorded */
-static const gchar *python3;
 
 static void
 fixture_create(void)
@@ -203,45 +202,11 @@ local_time(gint64 unix_time)
 	return g_date_time_format(datetime, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
-/* runs tests/app/fhir-check.py on a Bundle; FALSE with the reason when python3-jsonschema
- * is missing, aborts when the check fails */
-static gboolean
-fhir_check_text(const gchar *text, gboolean expect_ok, const gchar *expect_problem)
-{
-	g_autofree gchar *path = g_build_filename(dir, "check.json", NULL);
-	g_autofree gchar *script = g_test_build_filename(G_TEST_DIST, "app", "fhir-check.py", NULL);
-	g_autofree gchar *schema =
-		g_test_build_filename(G_TEST_DIST, "data", "fhir", "fhir.schema.json.xz", NULL);
-	g_autoptr(GError) error = NULL;
-	g_auto(NhipTestRun) run = { 0 };
-
-	if (python3 == NULL) {
-		g_test_skip("no /usr/bin/python3");
-		return FALSE;
-	}
-	g_assert_true(g_file_set_contents(path, text, -1, &error));
-	g_assert_no_error(error);
-	run = nhip_test_run(python3, script, schema, path, NULL);
-	if (run.status == 77) {
-		g_test_skip("python3-jsonschema is not installed (tools/dev installs it)");
-		return FALSE;
-	}
-	if (expect_ok && run.status != 0)
-		g_error("fhir-check.py rejected the Bundle (exit %d):\n%s%s", run.status, run.out,
-			run.err);
-	if (!expect_ok) {
-		g_assert_cmpint(run.status, ==, 1);
-		if (strstr(run.out, expect_problem) == NULL)
-			g_error("fhir-check.py did not report “%s”:\n%s", expect_problem, run.out);
-	}
-	return TRUE;
-}
-
 static gboolean
 fhir_check(JsonNode *bundle, gboolean expect_ok, const gchar *expect_problem)
 {
 	g_autofree gchar *text = nhip_export_fhir_to_string(bundle, TRUE);
-	return fhir_check_text(text, expect_ok, expect_problem);
+	return nhip_test_fhir_check(dir, text, expect_ok, expect_problem);
 }
 
 /* what each Observation of the fixture must say, in order */
@@ -786,7 +751,7 @@ test_cli(void)
 	g_assert_true(g_str_has_prefix(pretty.out, "{\n  \"resourceType\": \"Bundle\",\n"));
 	g_assert_nonnull(strstr(pretty.out, "\"value\": 37.0"));
 	g_assert_nonnull(strstr(pretty.out, "\"value\": 52.4"));
-	fhir_check_text(pretty.out, TRUE, NULL);
+	nhip_test_fhir_check(dir, pretty.out, TRUE, NULL);
 
 	to_file = nhip_test_run(NHIPCTL_PATH, "--db", db, "export", "fhir", visit, "--out",
 				out_path, NULL);
@@ -822,7 +787,6 @@ main(int argc, char **argv)
 	gint rc;
 
 	g_test_init(&argc, &argv, NULL);
-	python3 = nhip_test_python3();
 	dir = nhip_test_tmpdir();
 	db = g_build_filename(dir, "station.db", NULL);
 	fixture_create();

@@ -184,6 +184,8 @@ static const FailingMigration failing_migrations[] = {
 	{ 6, "CREATE TABLE visit_referrals (x);" },
 	/* migration 7 adds the symptoms column after creating settings */
 	{ 7, "CREATE TABLE settings (x);" },
+	/* migration 8 adds the reply's doctor before it stops */
+	{ 8, "ALTER TABLE replies ADD COLUMN urgency TEXT;" },
 };
 
 static void

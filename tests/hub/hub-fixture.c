@@ -7,13 +7,17 @@
  *   hub-fixture revoke DIR STATION            revokes the station's certificates (CRL)
  *   hub-fixture expired DIR STATION KEY OUT   a certificate for KEY (made if missing) that
  *                                             expired yesterday
+ *   hub-fixture photo OUT W H SEED [QUALITY]  a JPEG photo of coloured noise (noise does
+ *                                             not compress: its size follows its pixels)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "nhip-ca.h"
 #include "nhip-identity.h"
@@ -26,10 +30,39 @@ fail(const GError *error)
 	return 1;
 }
 
+static int
+make_photo(const gchar *out, gint width, gint height, guint32 seed, const gchar *quality)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GdkPixbuf) pixbuf = NULL;
+	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+	guint8 *pixels;
+	gint stride;
+
+	if (width < 1 || height < 1 || width > 8000 || height > 8000) {
+		g_printerr("hub-fixture: photo size out of range\n");
+		return 2;
+	}
+	pixbuf = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+	pixels = gdk_pixbuf_get_pixels(pixbuf);
+	stride = gdk_pixbuf_get_rowstride(pixbuf);
+	for (gint y = 0; y < height; y++) {
+		for (gint x = 0; x < width * 3; x++)
+			pixels[(gsize)y * stride + x] = (guint8)g_rand_int_range(rand, 0, 256);
+	}
+	if (!gdk_pixbuf_save(pixbuf, out, "jpeg", &error, "quality", quality, NULL))
+		return fail(error);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
+
+	if (argc >= 6 && g_strcmp0(argv[1], "photo") == 0)
+		return make_photo(argv[2], atoi(argv[3]), atoi(argv[4]), (guint32)atoi(argv[5]),
+				  argc >= 7 ? argv[6] : "90");
 
 	if (argc >= 3 && g_strcmp0(argv[1], "init") == 0) {
 		const gchar *names[] = { "127.0.0.1", "10.200.0.1", "localhost", NULL };
@@ -70,6 +103,6 @@ main(int argc, char **argv)
 			return fail(error);
 		return 0;
 	}
-	g_printerr("usage: hub-fixture init|token|revoke|expired ...\n");
+	g_printerr("usage: hub-fixture init|token|revoke|expired|photo ...\n");
 	return 2;
 }

@@ -105,20 +105,22 @@ class Hub:
         subprocess.run(args, check=True, env=ENV, stdout=subprocess.DEVNULL)
         self.log_path = os.path.join(root, "hub.log")
 
-    def start(self, listen="127.0.0.1:0", ns=None):
-        args = [self.exe, "serve", "--dir", self.dir, "--listen", listen]
+    def start(self, listen="127.0.0.1:0", ns=None, web="127.0.0.1:0", env=None):
+        args = [self.exe, "serve", "--dir", self.dir, "--listen", listen, "--web", web]
         if self.database:
             args += ["--database", self.database]
         if ns:
             args = ["ip", "netns", "exec", ns] + args
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, env=ENV,
-                                     text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                     env=env or ENV, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"port (\d+)", line)
         if not m:
             raise RuntimeError("hub did not start: %r" % line)
         self.port = int(m.group(1))
+        m = re.search(r"pages on port (\d+)", line)
+        self.web_port = int(m.group(1)) if m else None
         return self.port
 
     def kill(self, sig=signal.SIGKILL):
@@ -148,15 +150,45 @@ class Hub:
             return f.read()
 
 
+# a photo of noise re-encoded by the station (JPEG quality 80, at most 1600 px) takes about
+# 0.67 bytes a pixel: the sizes the tests ask for are reached within some percent
+PHOTO_BYTES_PER_PIXEL = 0.67
+PHOTO_MAX_BYTES = 1200 * 1024
+
+
+def photo_sizes(total):
+    """splits `total` bytes of photos into photos the station keeps at full size"""
+    sizes = []
+    while total > 0:
+        sizes.append(min(total, PHOTO_MAX_BYTES))
+        total -= sizes[-1]
+    return sizes
+
+
+def make_photo(fixture, path, size, seed=1):
+    """a real JPEG (4:3, coloured noise) of about `size` bytes once the station re-encodes it"""
+    pixels = size / PHOTO_BYTES_PER_PIXEL
+    width = max(16, int((pixels * 4 / 3) ** 0.5))
+    height = max(12, width * 3 // 4)
+    subprocess.run([fixture, "photo", path, str(width), str(height), str(seed)], check=True)
+
+
 class Station:
-    def __init__(self, build, root, name, ns=None):
+    def __init__(self, build, root, name, ns=None, template=None):
+        """a station set up with `nhipctl init`, or a copy of `template` (a station not
+        enrolled yet, with its records) for benchmarks that need many"""
         self.exe = os.path.join(build, "app", "nhipctl")
+        self.fixture = os.path.join(build, "tests", "hub", "hub-fixture")
         self.dir = os.path.join(root, name)
         self.db = os.path.join(self.dir, "station.db")
         self.code = name
         self.ns = ns
         self.sync_proc = None
-        self.ctl_ok("init", "--facility-code", "01001", "--facility-name", "Trạm y tế " + name)
+        if template:
+            shutil.copytree(template.dir, self.dir)
+        else:
+            self.ctl_ok("init", "--facility-code", "01001", "--facility-name",
+                        "Trạm y tế " + name)
 
     def argv(self, *args):
         a = [self.exe, "--db", self.db] + list(args)
@@ -199,11 +231,10 @@ class Station:
         vid = self.ctl_ok("visit", "open", pid, "--reason", "ho kéo dài").strip().split()[-1]
         self.ctl_ok("vitals", "add", vid, "--bp", "150/95", "--pulse", "88")
         photos = []
-        if photo_bytes:
-            path = os.path.join(self.dir, "photo-%s.jpg" % vid)
-            with open(path, "wb") as f:
-                f.write(b"\xff\xd8\xff\xe0" + os.urandom(photo_bytes))
-            photos = ["--photo", path]
+        for i, size in enumerate(photo_sizes(photo_bytes)):
+            path = os.path.join(self.dir, "photo-%s-%d.jpg" % (vid, i))
+            make_photo(self.fixture, path, size, seed=int(vid) * 31 + i)
+            photos += ["--photo", path]
         return vid, photos
 
     def send_case(self, photo_bytes=0, urgent=False):

@@ -130,7 +130,8 @@ def run(tap, build, root, hub, hub_port, url):
     t = threading.Thread(target=poll)
     t.start()
     time.sleep(1.0)
-    args = ["reply", "--dir", hub.dir, "--case", str(case_id), "--text", "Uống thuốc hạ áp"]
+    args = ["reply", "--dir", hub.dir, "--case", str(case_id), "--text", "Uống thuốc hạ áp",
+            "--referral", "no", "--urgency", "urgent", "--doctor", "BS. Hà"]
     if hub.database:
         args += ["--database", hub.database]
     reply = hub.ctl(*args)
@@ -143,6 +144,10 @@ def run(tap, build, root, hub, hub_port, url):
                result.get("t", 0),
                "" if answer else " [hub reply: %s; nhipctl inbox: %s]" % (
                    reply.stderr.strip(), result["out"].stderr.strip())))
+    got = answer["replies"][0] if answer.get("replies") else {}
+    tap.ok(got.get("doctor") == "BS. Hà" and got.get("referral") is False and
+           got.get("urgency") == "urgent" and got.get("visit_id") is not None,
+           "inbox: the reply's doctor, referral and urgency are stored with the visit")
     tap.ok(st.outbox()[pid]["state"] == "answered", "inbox: the case shows answered")
     again = st.ctl("inbox", "--wait", "1", "--json")
     tap.ok(again.returncode == 0 and json.loads(again.stdout)["new"] == 0,

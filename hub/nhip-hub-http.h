@@ -1,0 +1,24 @@
+/*
+ * Nhịp hub — what both listeners (the stations' and the doctors' pages) answer with: a
+ * response with headers, never cached, and the caller's address for the log.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <microhttpd.h>
+
+G_BEGIN_DECLS
+
+enum MHD_Result nhip_hub_http_respond(struct MHD_Connection *conn,
+				      guint status,
+				      const gchar *content_type,
+				      gconstpointer body,
+				      gsize len,
+				      const gchar *const *headers,
+				      const gchar *const *more_headers);
+const gchar *nhip_hub_http_peer(struct MHD_Connection *conn, gchar *buf, gsize len);
+
+G_END_DECLS
