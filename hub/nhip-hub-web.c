@@ -533,11 +533,15 @@ web_cases_table(GString *page, GPtrArray *rows, gint64 now, gboolean answered)
 			web_age(answered ? row->answered : row->packet->received, now);
 		g_autofree gchar *question = NULL;
 
+		/* the question's first 80 characters (g_utf8_substring() must not go past
+		 * the end) */
 		if (row->view != NULL && row->view->question != NULL) {
-			question = g_utf8_substring(row->view->question, 0, 80);
 			if (g_utf8_strlen(row->view->question, -1) > 80) {
-				g_autofree gchar *cut = g_steal_pointer(&question);
+				g_autofree gchar *cut =
+					g_utf8_substring(row->view->question, 0, 80);
 				question = g_strconcat(cut, "…", NULL);
+			} else {
+				question = g_strdup(row->view->question);
 			}
 		}
 		g_string_append_printf(page, "<tr class=\"case%s\" data-case=\"%" PRId64 "\"><td>",
