@@ -81,3 +81,19 @@ nhip_hub_http_peer(struct MHD_Connection *conn, gchar *buf, gsize len)
 	g_strlcpy(buf, text, len);
 	return buf;
 }
+
+/**
+ * nhip_hub_http_log:
+ * @listener: (type utf8): the listener's name, as given with MHD_OPTION_EXTERNAL_LOGGER
+ * @fmt: libmicrohttpd's message format
+ * @ap: its arguments
+ *
+ * libmicrohttpd's own messages, at debug level, named after the listener.
+ */
+void
+nhip_hub_http_log(void *listener, const char *fmt, va_list ap)
+{
+	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
+	g_strchomp(text);
+	g_debug("libmicrohttpd (%s): %s", (const gchar *)listener, text);
+}

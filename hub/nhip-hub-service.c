@@ -966,13 +966,6 @@ hub_completed(void *cls,
 	*req_cls = NULL;
 }
 
-static void G_GNUC_PRINTF(2, 0) hub_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
-	g_strchomp(text);
-	g_debug("libmicrohttpd: %s", text);
-}
-
 /* ----- life cycle ----- */
 
 static gchar *
@@ -1096,7 +1089,7 @@ nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error
 		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)2000, MHD_OPTION_NOTIFY_COMPLETED, hub_completed, self,
-		MHD_OPTION_EXTERNAL_LOGGER, hub_mhd_log, self, MHD_OPTION_END);
+		MHD_OPTION_EXTERNAL_LOGGER, nhip_hub_http_log, (void *)"stations", MHD_OPTION_END);
 	if (self->daemon == NULL) {
 		g_set_error(
 			error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_FAILED,

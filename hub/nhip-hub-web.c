@@ -1223,13 +1223,6 @@ web_completed(void *cls,
 	*req_cls = NULL;
 }
 
-static void G_GNUC_PRINTF(2, 0) web_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	g_autofree gchar *text = g_strdup_vprintf(fmt, ap);
-	g_strchomp(text);
-	g_debug("libmicrohttpd (web): %s", text);
-}
-
 /* ----- life cycle ----- */
 
 /**
@@ -1315,7 +1308,7 @@ nhip_hub_web_start(NhipHubWeb *self, const gchar *listen, GError **error)
 		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)200, MHD_OPTION_NOTIFY_COMPLETED, web_completed, self,
-		MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, self, MHD_OPTION_END);
+		MHD_OPTION_EXTERNAL_LOGGER, nhip_hub_http_log, (void *)"web", MHD_OPTION_END);
 	if (self->daemon == NULL) {
 		g_set_error(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_FAILED,
 			    _("cannot listen for the doctors' pages on %s (is the port in use, or "
