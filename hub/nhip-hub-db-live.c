@@ -257,14 +257,17 @@ nhip_hub_db_live_session_due(NhipHubDb *self, gint64 now, GError **error)
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the cases with an open session: case id (#gint64) →
- *   who started it ("station" or "doctor")
+ *   who started it ("station" or "doctor") while it waits for the other side, "active"
+ *   once both are in
  */
 GHashTable *
 nhip_hub_db_live_open_cases(NhipHubDb *self, GError **error)
 {
 	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
-		self, "SELECT packet, started_by FROM live_sessions WHERE state <> 'ended'", NULL,
-		0, error);
+		self,
+		"SELECT packet, CASE WHEN state = 'waiting' THEN started_by ELSE state END FROM "
+		"live_sessions WHERE state <> 'ended'",
+		NULL, 0, error);
 	GHashTable *cases;
 
 	if (rows == NULL)

@@ -497,7 +497,7 @@ cmd_live_config(gint argc, gchar **argv)
 		{ "max-minutes", 0, 0, G_OPTION_ARG_INT64, &options.max_minutes,
 		  N_("The longest a live session lasts (default 60)"), "N" },
 		{ "janus-lib", 0, 0, G_OPTION_ARG_FILENAME, &options.janus_lib,
-		  N_("Folder of Janus's plugins and transports (default " NHIP_JANUS_LIBDIR ")"),
+		  N_("Folder of Janus's plugins and transports (default: the janus package's)"),
 		  "DIR" },
 		{ NULL }
 	};

@@ -510,6 +510,7 @@ typedef struct {
 	NhipHubPacket *packet;
 	NhipHubCaseView *view; /* nullable: an unreadable case still shows */
 	gint64 answered;       /* time of the last answer, 0 if none */
+	gboolean calling;      /* the station is calling about it */
 } WebCaseRow;
 
 static void
@@ -585,6 +586,11 @@ web_cases_table(GString *page, GPtrArray *rows, gint64 now, gboolean answered)
 		g_string_append(page, "</td><td>");
 		nhip_hub_html_tag_text(page, "span", urgent ? "badge urgent" : "badge",
 				       urgent ? _("urgent") : _("routine"));
+		if (row->calling) {
+			g_string_append_c(page, ' ');
+			nhip_hub_html_tag_text(page, "span", "badge calling",
+					       _("the station is calling"));
+		}
 		g_string_append_printf(page,
 				       "</td><td><a class=\"patient\" href=\"/cases/%" PRId64 "\">",
 				       row->packet->id);
@@ -606,6 +612,7 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) packets = nhip_hub_db_packet_list(self->db, &error);
 	g_autoptr(GHashTable) answered = NULL;
+	g_autoptr(GHashTable) calls = NULL;
 	g_autoptr(GPtrArray) open_rows =
 		g_ptr_array_new_with_free_func((GDestroyNotify)web_case_row_free);
 	g_autoptr(GPtrArray) done_rows =
@@ -619,6 +626,13 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 		g_warning("cannot list the cases: %s", error->message);
 		return web_respond_failure(conn, session);
 	}
+	if (self->live != NULL && nhip_hub_live_get_config(self->live) != NULL) {
+		calls = nhip_hub_db_live_open_cases(self->db, &error);
+		if (calls == NULL) {
+			g_warning("cannot list the live sessions: %s", error->message);
+			g_clear_error(&error);
+		}
+	}
 	/* the list comes urgent first, then oldest first: the order of the open cases */
 	for (guint i = 0; i < packets->len; i++) {
 		WebCaseRow *row = g_new0(WebCaseRow, 1);
@@ -628,6 +642,9 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 		row->packet = g_steal_pointer(&g_ptr_array_index(packets, i));
 		when = g_hash_table_lookup(answered, &row->packet->id);
 		row->answered = when != NULL ? *when : 0;
+		row->calling =
+			calls != NULL &&
+			g_strcmp0(g_hash_table_lookup(calls, &row->packet->id), "station") == 0;
 		row->view = web_load_view(self, row->packet, &error_local);
 		if (row->view == NULL)
 			g_warning("cannot read case %" PRId64 ": %s", row->packet->id,
@@ -1201,10 +1218,11 @@ web_live_api(NhipHubWeb *self,
 	gsize len = req->json != NULL ? req->json->len : 0;
 	gint64 case_id = 0;
 
-	if (self->live == NULL)
-		return web_respond_json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-					      "live-unavailable",
-					      _("Live consultations are not served here."));
+	if (self->live == NULL || nhip_hub_live_get_config(self->live) == NULL)
+		return web_respond_json_error(
+			conn, MHD_HTTP_SERVICE_UNAVAILABLE, "live-unavailable",
+			_("Live consultations are not set up on this hub. Ask the hospital's "
+			  "technician to run nhip-hub live-config."));
 	if (n == 4 && g_strcmp0(parts[1], "cases") == 0 && web_parse_id(parts[2], &case_id)) {
 		g_autoptr(GError) error = NULL;
 		g_autoptr(NhipHubPacket) packet =
