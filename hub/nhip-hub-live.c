@@ -628,6 +628,14 @@ live_release(NhipHubLive *self, const NhipHubLiveSession *session)
 			  error->message);
 		return FALSE;
 	}
+	/* the room first: its participants still hear that it is gone (their tokens still
+	 * carry their long-polls), then the tokens */
+	if (!nhip_hub_janus_room_destroy(self->janus, session->room, session->room_secret,
+					 &error)) {
+		g_warning("live session %s: cannot destroy room %" PRId64 ": %s", session->id,
+			  session->room, error->message);
+		return FALSE;
+	}
 	for (guint i = 0; i < participants->len; i++) {
 		NhipHubLiveParticipant *participant = g_ptr_array_index(participants, i);
 		if (!nhip_hub_janus_remove_token(self->janus, participant->token, &error)) {
@@ -635,12 +643,6 @@ live_release(NhipHubLive *self, const NhipHubLiveSession *session)
 				  session->id, participant->who, error->message);
 			return FALSE;
 		}
-	}
-	if (!nhip_hub_janus_room_destroy(self->janus, session->room, session->room_secret,
-					 &error)) {
-		g_warning("live session %s: cannot destroy room %" PRId64 ": %s", session->id,
-			  session->room, error->message);
-		return FALSE;
 	}
 	if (!nhip_hub_db_live_session_set_released(self->db, session->id, live_now(), &error)) {
 		g_warning("live session %s: %s", session->id, error->message);

@@ -223,7 +223,7 @@ def janus_join(url, token, room, display):
 
 def start_janus(root, hub):
     folder = os.path.join(hub.dir, "live", "janus")
-    log = open(os.path.join(root, "janus.log"), "w")
+    log = open(os.path.join(root, "janus.log"), "a")
     proc = subprocess.Popen(["janus", "-F", folder, "-C", os.path.join(folder, "janus.jcfg")],
                             stdout=log, stderr=subprocess.STDOUT)
     return proc, log
@@ -461,6 +461,50 @@ def api_checks(tap, hub, live, api_a, api_b, doctor, case_a, case_b, pid_a, pid_
     doctor.req("DELETE", "/live/" + invite["session_id"])
 
 
+def expiry_checks(tap, hub, live, api_a, api_b, pid_a, pid_b):
+    """a session ends when its time is up: on the next request, or by the hub's own check
+    every half minute; the time is moved back in the hub's SQLite database"""
+    import sqlite3
+    janus_url = live["janus-url"]
+    _, a = api_a.req("POST", "/v1/live/sessions", {"packet_id": pid_a})
+    _, b = api_b.req("POST", "/v1/live/sessions", {"packet_id": pid_b})
+    con = sqlite3.connect(os.path.join(hub.dir, "hub.db"), timeout=30)
+    with con:
+        con.execute("UPDATE live_sessions SET expires = ? WHERE id IN (?, ?)",
+                    (int(time.time()) - 1, a["session_id"], b["session_id"]))
+    con.close()
+    status, got = api_a.req("GET", "/v1/live/sessions/%s/events?after=0" % a["session_id"])
+    last = got["events"][-1] if got.get("events") else {}
+    tap.ok(status == 200 and got["state"] == "ended" and last.get("state") == "ended" and
+           last.get("from") == "hub",
+           "a session past its time is ended by the hub at the next request")
+    created = janus_post(janus_url, {"janus": "create"}, a["token"])
+    tap.ok(created.get("janus") == "error", "… and its token is gone from Janus")
+    gone = wait_for(lambda: janus_post(janus_url, {"janus": "create"}, b["token"]).get("janus")
+                    == "error", 40, step=1)
+    status, state = api_b.req("GET", "/v1/live/sessions/" + b["session_id"])
+    tap.ok(gone and state.get("state") == "ended",
+           "a session nobody asks about is ended by the hub's own check within 30 s")
+
+
+def restart_checks(tap, hub, live, api_a, pid_a, restart_janus):
+    """Janus restarted (its rooms and tokens are gone): the next descriptor makes the room
+    again and gives the token back"""
+    janus_url = live["janus-url"]
+    _, d = api_a.req("POST", "/v1/live/sessions", {"packet_id": pid_a})
+    restart_janus()
+    created = janus_post(janus_url, {"janus": "create"}, d["token"])
+    tap.ok(created.get("janus") == "error", "after a restart Janus knows no token")
+    status, again = api_a.req("GET", "/v1/live/sessions/" + d["session_id"])
+    tap.ok(status == 200 and again["room"] != d["room"] and again["token"] == d["token"],
+           "the descriptor asked again has a new room and the same token (%d)" % status)
+    joined = janus_join(janus_url, again["token"], again["room"], again["display"])
+    tap.ok(joined.get("videoroom") == "joined", "the station joins the room made again")
+    tap.ok("Janus had lost room %d" % d["room"] in hub.logtext(),
+           "the hub's log says it made the room again")
+    api_a.req("DELETE", "/v1/live/sessions/" + d["session_id"])
+
+
 # ----- inside the namespace -----
 
 def inside(build, backend, modules):
@@ -533,6 +577,19 @@ def inside(build, backend, modules):
 
         api_checks(tap, hub, live, api_a, api_b, doctor, cases[pid_a], cases[pid_b], pid_a,
                    pid_b)
+
+        def restart_janus():
+            janus, janus_log = procs[0]
+            janus.terminate()
+            janus.wait(timeout=30)
+            janus_log.close()
+            procs[0] = start_janus(root, hub)
+            wait_for(lambda: port_open(ports["admin"]) and port_open(ports["janus"], HUB_ADDR),
+                     30)
+
+        restart_checks(tap, hub, live, api_a, pid_a, restart_janus)
+        if backend == "sqlite":
+            expiry_checks(tap, hub, live, api_a, api_b, pid_a, pid_b)
         if backend == "sqlite":
             media_checks(tap, hub, live, api_a, api_b, cases[pid_a], pid_a, pid_b, web_port,
                          modules, root)

@@ -121,6 +121,13 @@ class NhipJanus {
                     `&token=${encodeURIComponent(this.token)}`;
         const response = await fetch(url, { credentials: 'omit', cache: 'no-store',
                                             signal: this.pollAbort.signal });
+        // an empty 403: the token was taken back
+        if (response.status === 403) {
+          this.lost(new NhipJanusError(403, 'the token is no longer valid'));
+          return;
+        }
+        if (!response.ok)
+          throw new NhipJanusError(response.status, 'HTTP ' + response.status);
         events = await response.json();
       } catch (e) {
         if (this.closed)
@@ -136,7 +143,10 @@ class NhipJanus {
   dispatch(event) {
     if (!event || event.janus === 'keepalive')
       return;
-    if (event.janus === 'error' && event.error && event.error.code === 458) {
+    // 458: no such session (it timed out, Janus restarted); 403: the hub took the token
+    // back (the session ended)
+    if (event.janus === 'error' && event.error &&
+        (event.error.code === 458 || event.error.code === 403)) {
       this.lost(new NhipJanusError(458, event.error.reason));
       return;
     }
@@ -261,7 +271,14 @@ class NhipLiveCall extends EventTarget {
   async start() {
     const d = this.descriptor;
     this.janus = new NhipJanus(d.janus_url, d.token);
-    this.janus.onLost = (e) => this.emit('lost', e);
+    // the hub takes the token back when the session ends (Janus answers 403): the call is
+    // over; a Janus session that timed out (458) can be joined again
+    this.janus.onLost = (e) => {
+      if (e.code === 403)
+        this.finish('revoked');
+      else
+        this.emit('lost', e);
+    };
     await this.janus.create();
     this.publisher = await this.janus.attach('janus.plugin.videoroom');
     this.publisher.onEvent = (data, jsep) => this.publisherEvent(data, jsep);

@@ -207,7 +207,7 @@
     call.addEventListener('no-media', () => show('no-media'));
     call.addEventListener('lost', () => reconnect());
     call.addEventListener('ended', (e) => {
-      if (e.detail === 'destroyed')
+      if (e.detail === 'destroyed' || e.detail === 'revoked')
         finish();
     });
   }
