@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "nhip-ca.h"
+#include "nhip-hub-http.h"
 #include "nhip-hub-janus.h"
 #include "nhip-hub-live.h"
 #include "nhip-hub-password.h"
@@ -180,15 +181,9 @@ nhip_hub_live_reply_clear(NhipHubLiveReply *reply)
 static void
 reply_error(NhipHubLiveReply *reply, guint status, const gchar *word, const gchar *message)
 {
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-
-	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "error", word);
-	nhip_json_add_string(builder, "message", message);
-	json_builder_end_object(builder);
 	g_free(reply->body);
 	reply->status = status;
-	reply->body = nhip_json_to_string(builder, FALSE);
+	reply->body = nhip_hub_http_error_json(word, message);
 }
 
 static void

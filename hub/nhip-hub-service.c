@@ -125,15 +125,9 @@ hub_respond_error(struct MHD_Connection *conn,
 		  const gchar *message,
 		  const gchar *const *headers)
 {
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autofree gchar *json = NULL;
+	g_autofree gchar *json = nhip_hub_http_error_json(word, message);
 	g_autoptr(GPtrArray) all = g_ptr_array_new();
 
-	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "error", word);
-	nhip_json_add_string(builder, "message", message);
-	json_builder_end_object(builder);
-	json = nhip_json_to_string(builder, FALSE);
 	g_ptr_array_add(all, (gpointer) "Nhip-Refusal");
 	g_ptr_array_add(all, (gpointer)word);
 	for (guint i = 0; headers != NULL && headers[i] != NULL; i++)

@@ -90,6 +90,21 @@ nhip_hub_web_live_static(const gchar *url, const gchar **content_type)
 	return NULL;
 }
 
+/* the head of a table of readings */
+static void
+live_vitals_head(GString *page, const gchar *attributes)
+{
+	g_string_append_printf(page, "<table%s><thead><tr><th>", attributes);
+	nhip_hub_html_text(page, _("Vital sign"));
+	g_string_append(page, "</th><th>");
+	nhip_hub_html_text(page, _("Value"));
+	g_string_append(page, "</th><th>");
+	nhip_hub_html_text(page, _("Device"));
+	g_string_append(page, "</th><th>");
+	nhip_hub_html_text(page, _("Measured"));
+	g_string_append(page, "</th></tr></thead>");
+}
+
 static void
 live_string(GString *page, const gchar *key, const gchar *text)
 {
@@ -149,15 +164,9 @@ nhip_hub_web_live_page_end(GString *page)
 
 	g_string_append(page, "<section id=\"live-vitals\"><h2>");
 	nhip_hub_html_text(page, _("Readings during the call"));
-	g_string_append(page, "</h2><table><thead><tr><th>");
-	nhip_hub_html_text(page, _("Vital sign"));
-	g_string_append(page, "</th><th>");
-	nhip_hub_html_text(page, _("Value"));
-	g_string_append(page, "</th><th>");
-	nhip_hub_html_text(page, _("Device"));
-	g_string_append(page, "</th><th>");
-	nhip_hub_html_text(page, _("Measured"));
-	g_string_append(page, "</th></tr></thead><tbody id=\"vitals-body\"></tbody></table>"
+	g_string_append(page, "</h2>");
+	live_vitals_head(page, "");
+	g_string_append(page, "<tbody id=\"vitals-body\"></tbody></table>"
 			      "<p class=\"muted\" id=\"vitals-empty\">");
 	nhip_hub_html_text(page, _("No reading has arrived during the call yet."));
 	g_string_append(page, "</p></section><section id=\"chat\"><h2>");
@@ -364,15 +373,8 @@ live_history_session(GString *page,
 	if (!any_chat)
 		nhip_hub_html_tag_text(page, "p", "muted", _("Nothing was written in the chat."));
 	if (vitals->len > 0) {
-		g_string_append(page, "<table class=\"live-vitals\"><thead><tr><th>");
-		nhip_hub_html_text(page, _("Vital sign"));
-		g_string_append(page, "</th><th>");
-		nhip_hub_html_text(page, _("Value"));
-		g_string_append(page, "</th><th>");
-		nhip_hub_html_text(page, _("Device"));
-		g_string_append(page, "</th><th>");
-		nhip_hub_html_text(page, _("Measured"));
-		g_string_append(page, "</th></tr></thead><tbody>");
+		live_vitals_head(page, " class=\"live-vitals\"");
+		g_string_append(page, "<tbody>");
 		g_string_append_len(page, vitals->str, (gssize)vitals->len);
 		g_string_append(page, "</tbody></table>");
 	}

@@ -1188,14 +1188,8 @@ web_respond_json_error(struct MHD_Connection *conn,
 		       const gchar *word,
 		       const gchar *message)
 {
-	g_autofree gchar *body = NULL;
-	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autofree gchar *body = nhip_hub_http_error_json(word, message);
 
-	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "error", word);
-	nhip_json_add_string(builder, "message", message);
-	json_builder_end_object(builder);
-	body = nhip_json_to_string(builder, FALSE);
 	return web_respond_json(conn, status, body);
 }
 

@@ -415,6 +415,20 @@ def add_doctor(hub, user, name):
         raise RuntimeError("nhip-hub doctor add: " + out.stderr)
 
 
+def run_browser(tap, script, config, modules, at_least, timeout):
+    """runs tests/hub/web/SCRIPT with its CONFIG; each JSON line it prints is a check"""
+    browser = subprocess.run(["node", os.path.join(HERE, "web", script), json.dumps(config)],
+                             env=dict(os.environ, NODE_PATH=modules), capture_output=True,
+                             text=True, timeout=timeout)
+    lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]
+    for line in lines:
+        result = json.loads(line)
+        tap.ok(result["ok"], "browser: " + result["what"])
+    tap.ok(browser.returncode == 0 and len(lines) >= at_least,
+           "the browser script ran to its end%s" %
+           ("" if browser.returncode == 0 else ": " + browser.stderr[-3000:]))
+
+
 def tmpdir():
     return tempfile.mkdtemp(prefix="nhip-hub-test-")
 

@@ -17,13 +17,13 @@ import os
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from nhiptest import (CHROMIUM, ENV, PASSWORD, Hub, Station, Tap, add_doctor,  # noqa: E402
-                      build_locale, cleanup, install_playwright, make_photo, tmpdir)
+                      build_locale, cleanup, install_playwright, make_photo, run_browser,
+                      tmpdir)
 
 PATIENT = "<img src=x onerror=alert(document.domain)> Lò Thị <b>Mai</b>"
 QUESTION = "Sốt cao 3 ngày, phát ban. Có cần chuyển tuyến không?"
@@ -100,17 +100,7 @@ def main():
             "advice": ADVICE,
             "screenshots": os.environ.get("NHIP_SCREENSHOTS"),
         }
-        browser = subprocess.run(["node", os.path.join(HERE, "web", "doctor-web.cjs"),
-                                  json.dumps(config)],
-                                 env=dict(os.environ, NODE_PATH=modules),
-                                 capture_output=True, text=True, timeout=180)
-        lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]
-        for line in lines:
-            result = json.loads(line)
-            tap.ok(result["ok"], "browser: " + result["what"])
-        tap.ok(browser.returncode == 0 and len(lines) >= 20,
-               "the browser script ran to its end%s" %
-               ("" if browser.returncode == 0 else ": " + browser.stderr[-2000:]))
+        run_browser(tap, "doctor-web.cjs", config, modules, 20, 180)
 
         # the station fetches, verifies and stores the answer with the visit
         inbox = st.ctl("inbox", "--wait", "10", "--json")

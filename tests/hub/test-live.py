@@ -44,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from nhiptest import (CHROMIUM, ENV, PASSWORD, Hub, Postgres, Station, Tap,  # noqa: E402
                       add_doctor, build_locale, cleanup, free_port, install_playwright,
-                      tmpdir, wait_for)
+                      run_browser, tmpdir, wait_for)
 
 HUB_ADDR = "10.201.0.1"
 PEER_ADDR = "10.201.0.2"
@@ -683,16 +683,7 @@ def media_checks(tap, hub, live, api_a, api_b, case_a, pid_a, pid_b, web_port, m
         "device": DEVICE,
         "screenshots": os.environ.get("NHIP_SCREENSHOTS"),
     }
-    browser = subprocess.run(["node", os.path.join(HERE, "web", "live.cjs"), json.dumps(config)],
-                             env=dict(os.environ, NODE_PATH=modules), capture_output=True,
-                             text=True, timeout=400)
-    lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]
-    for line in lines:
-        result = json.loads(line)
-        tap.ok(result["ok"], "browser: " + result["what"])
-    tap.ok(browser.returncode == 0 and len(lines) >= 30,
-           "the browser script ran to its end%s" %
-           ("" if browser.returncode == 0 else ": " + browser.stderr[-3000:]))
+    run_browser(tap, "live.cjs", config, modules, 30, 400)
     api_b.req("DELETE", "/v1/live/sessions/" + other["session_id"])
 
 
