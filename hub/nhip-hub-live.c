@@ -1346,6 +1346,51 @@ nhip_hub_live_events(NhipHubLive *self,
 }
 
 /**
+ * nhip_hub_live_session_request:
+ * @self: the live sessions
+ * @caller: who asks
+ * @method: the request's method
+ * @session_id: the session in its path
+ * @events: whether the path goes on with /events
+ * @after: (nullable): the query's "after"
+ * @wait: (nullable): the query's "wait"
+ * @body: the request's body
+ * @len: its length
+ * @reply: (out caller-allocates): the answer
+ *
+ * The requests on one session both listeners take: GET and DELETE on the session, GET and
+ * POST on its events.
+ *
+ * Returns: %FALSE when @method is not one of them (nothing is answered)
+ */
+gboolean
+nhip_hub_live_session_request(NhipHubLive *self,
+			      const NhipHubLiveCaller *caller,
+			      const gchar *method,
+			      const gchar *session_id,
+			      gboolean events,
+			      const gchar *after,
+			      const gchar *wait,
+			      const gchar *body,
+			      gsize len,
+			      NhipHubLiveReply *reply)
+{
+	gboolean get = g_strcmp0(method, "GET") == 0;
+
+	if (events && get)
+		nhip_hub_live_events(self, caller, session_id, after, wait, reply);
+	else if (events && g_strcmp0(method, "POST") == 0)
+		nhip_hub_live_post_event(self, caller, session_id, body, len, reply);
+	else if (!events && get)
+		nhip_hub_live_get(self, caller, session_id, reply);
+	else if (!events && g_strcmp0(method, "DELETE") == 0)
+		nhip_hub_live_end(self, caller, session_id, reply);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+/**
  * nhip_hub_live_invites:
  * @self: the live sessions
  * @caller: the station

@@ -860,41 +860,38 @@ hub_live(NhipHubService *self,
 	gboolean get = g_strcmp0(method, "GET") == 0;
 	gboolean post = g_strcmp0(method, "POST") == 0;
 	const gchar *body = (const gchar *)req->body->data;
+	gboolean allowed = TRUE;
 
 	/* "", "v1", "live", "sessions", ID, "events" */
 	if (req->too_large)
 		return hub_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
 					 "the request is too large", NULL);
-	if (n == 4 && g_strcmp0(parts[3], "invites") == 0 && get)
-		nhip_hub_live_invites(
-			self->live, &caller,
-			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), &reply);
-	else if (n == 4 && g_strcmp0(parts[3], "sessions") == 0 && post)
-		nhip_hub_live_open_for_station(self->live, &caller, body, req->body->len, &reply);
-	else if (n == 5 && g_strcmp0(parts[3], "sessions") == 0 && get)
-		nhip_hub_live_get(self->live, &caller, parts[4], &reply);
-	else if (n == 5 && g_strcmp0(parts[3], "sessions") == 0 && g_strcmp0(method, "DELETE") == 0)
-		nhip_hub_live_end(self->live, &caller, parts[4], &reply);
-	else if (n == 6 && g_strcmp0(parts[3], "sessions") == 0 &&
-		 g_strcmp0(parts[5], "events") == 0 && get)
-		nhip_hub_live_events(
-			self->live, &caller, parts[4],
+	if (n == 4 && g_strcmp0(parts[3], "invites") == 0) {
+		allowed = get;
+		if (get)
+			nhip_hub_live_invites(
+				self->live, &caller,
+				MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"),
+				&reply);
+	} else if (n == 4 && g_strcmp0(parts[3], "sessions") == 0) {
+		allowed = post;
+		if (post)
+			nhip_hub_live_open_for_station(self->live, &caller, body, req->body->len,
+						       &reply);
+	} else if ((n == 5 || (n == 6 && g_strcmp0(parts[5], "events") == 0)) &&
+		   g_strcmp0(parts[3], "sessions") == 0) {
+		allowed = nhip_hub_live_session_request(
+			self->live, &caller, method, parts[4], n == 6,
 			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after"),
-			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), &reply);
-	else if (n == 6 && g_strcmp0(parts[3], "sessions") == 0 &&
-		 g_strcmp0(parts[5], "events") == 0 && post)
-		nhip_hub_live_post_event(self->live, &caller, parts[4], body, req->body->len,
-					 &reply);
-	else if ((n == 4 &&
-		  (g_strcmp0(parts[3], "invites") == 0 || g_strcmp0(parts[3], "sessions") == 0)) ||
-		 (n == 5 && g_strcmp0(parts[3], "sessions") == 0) ||
-		 (n == 6 && g_strcmp0(parts[3], "sessions") == 0 &&
-		  g_strcmp0(parts[5], "events") == 0))
-		return hub_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
-					 "method not allowed here", NULL);
-	else
+			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), body,
+			req->body->len, &reply);
+	} else {
 		return hub_respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such resource",
 					 NULL);
+	}
+	if (!allowed)
+		return hub_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+					 "method not allowed here", NULL);
 	if (reply.body == NULL)
 		return hub_respond(conn, reply.status, NULL, "", 0, NULL);
 	return hub_respond(conn, reply.status, "application/json", reply.body, strlen(reply.body),

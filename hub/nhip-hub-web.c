@@ -1206,8 +1206,6 @@ web_live_api(NhipHubWeb *self,
 	g_autofree gchar *who = g_strconcat("doctor:", session->doctor->username, NULL);
 	NhipHubLiveCaller caller = { who, NULL };
 	guint n = g_strv_length((gchar **)parts);
-	gboolean get = g_strcmp0(method, "GET") == 0;
-	gboolean post = g_strcmp0(method, "POST") == 0;
 	const gchar *body = req->json != NULL ? (const gchar *)req->json->data : "";
 	gsize len = req->json != NULL ? req->json->len : 0;
 	gint64 case_id = 0;
@@ -1232,17 +1230,14 @@ web_live_api(NhipHubWeb *self,
 						      "hub-failure", _("Try again in a moment."));
 		}
 		nhip_hub_live_open(self->live, &caller, packet, &reply);
-	} else if (n == 3 && get) {
-		nhip_hub_live_get(self->live, &caller, parts[2], &reply);
-	} else if (n == 3 && g_strcmp0(method, "DELETE") == 0) {
-		nhip_hub_live_end(self->live, &caller, parts[2], &reply);
-	} else if (n == 4 && g_strcmp0(parts[3], "events") == 0 && get) {
-		nhip_hub_live_events(
-			self->live, &caller, parts[2],
-			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after"),
-			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), &reply);
-	} else if (n == 4 && g_strcmp0(parts[3], "events") == 0 && post) {
-		nhip_hub_live_post_event(self->live, &caller, parts[2], body, len, &reply);
+	} else if (n == 3 || (n == 4 && g_strcmp0(parts[3], "events") == 0)) {
+		if (!nhip_hub_live_session_request(
+			    self->live, &caller, method, parts[2], n == 4,
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after"),
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), body,
+			    len, &reply))
+			return web_respond_json_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+						      _("This page cannot do that."));
 	} else {
 		return web_respond_json_error(conn, MHD_HTTP_NOT_FOUND, "not-found",
 					      _("There is no such page."));
