@@ -193,9 +193,9 @@ live_options_check(LiveOptions *options, GKeyFile *conf, GError **error)
 		g_autofree gchar *host = live_url_host(options->public_host);
 		options->web_origin = g_strdup_printf("https://%s:%d", host, live_web_port(conf));
 	}
-	if (!g_str_has_prefix(options->web_origin, "https://") ||
-	    strpbrk(options->web_origin, "\"'\\ \t\r\n/") != options->web_origin + 6 ||
-	    strchr(options->web_origin + 8, '/') != NULL)
+	/* it goes into Janus's configuration between quotes */
+	if (!g_str_has_prefix(options->web_origin, "https://") || options->web_origin[8] == '\0' ||
+	    strpbrk(options->web_origin + 8, "\"'\\ \t\r\n/") != NULL)
 		return live_config_fail(error, _("--web-origin takes the doctors' pages origin, "
 						 "like https://hub.example:8444"));
 	return TRUE;

@@ -541,6 +541,9 @@ def inside(build, backend, modules):
         out = hub.ctl("live-config", "--dir", hub.dir, "--public-host", "bad host!")
         tap.ok(out.returncode == 2 and "--public-host" in out.stderr,
                "a bad --public-host is refused with the reason")
+        out = hub.ctl("live-config", "--dir", hub.dir, "--web-origin", 'https://hub:8444"x')
+        tap.ok(out.returncode == 2 and "--web-origin" in out.stderr,
+               "a --web-origin that would break Janus's configuration is refused")
 
         janus, janus_log = start_janus(root, hub)
         procs.append((janus, janus_log))
