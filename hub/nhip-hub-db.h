@@ -280,4 +280,136 @@ GPtrArray *
 nhip_hub_db_answer_list(NhipHubDb *self, gint64 packet, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GHashTable *nhip_hub_db_answered(NhipHubDb *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* ----- live consultations (nhip-hub-db-live.c) ----- */
+
+/**
+ * NhipHubLiveSession:
+ * @id: the session's UUID
+ * @packet: the case (packets row id)
+ * @packet_id: the case packet's UUID
+ * @station: the station that sent the case
+ * @room: the Janus VideoRoom room
+ * @room_secret: the room's secret (only the hub knows it)
+ * @started_by: "station" or "doctor"
+ * @state: "waiting", "active" or "ended"
+ * @created: when it was opened
+ * @expires: when it ends at the latest
+ * @ended: when it ended, 0 while open
+ * @invited: when the station was first handed the doctor's invitation, 0 if not yet
+ */
+typedef struct {
+	gchar *id;
+	gint64 packet;
+	gchar *packet_id;
+	gchar *station;
+	gint64 room;
+	gchar *room_secret;
+	gchar *started_by;
+	gchar *state;
+	gint64 created;
+	gint64 expires;
+	gint64 ended;
+	gint64 invited;
+} NhipHubLiveSession;
+
+/**
+ * NhipHubLiveParticipant:
+ * @who: "station:CODE" or "doctor:LOGIN"
+ * @token: the Janus token minted for this participant only
+ * @joined: when the participant last said it joined, 0 if never
+ */
+typedef struct {
+	gchar *who;
+	gchar *token;
+	gint64 joined;
+} NhipHubLiveParticipant;
+
+/**
+ * NhipHubLiveEvent:
+ * @seq: its number in the session, from 1
+ * @sender: "station:CODE" or "doctor:LOGIN"
+ * @kind: "chat", "vital" or "state"
+ * @body: the kind's fields, a JSON object the hub wrote
+ * @at: when the hub received it
+ */
+typedef struct {
+	gint64 seq;
+	gchar *sender;
+	gchar *kind;
+	gchar *body;
+	gint64 at;
+} NhipHubLiveEvent;
+
+void nhip_hub_live_session_free(NhipHubLiveSession *session);
+void nhip_hub_live_participant_free(NhipHubLiveParticipant *participant);
+void nhip_hub_live_event_free(NhipHubLiveEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubLiveSession, nhip_hub_live_session_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubLiveParticipant, nhip_hub_live_participant_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubLiveEvent, nhip_hub_live_event_free)
+
+gboolean
+nhip_hub_db_live_session_add(NhipHubDb *self, const NhipHubLiveSession *session, GError **error);
+NhipHubLiveSession *nhip_hub_db_live_session_get(NhipHubDb *self,
+						 const gchar *id,
+						 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipHubLiveSession *nhip_hub_db_live_session_open_for(NhipHubDb *self,
+						      gint64 packet,
+						      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_hub_db_live_session_list(NhipHubDb *self,
+					 gint64 packet,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_hub_db_live_session_invites(NhipHubDb *self,
+					    const gchar *station,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *
+nhip_hub_db_live_session_due(NhipHubDb *self, gint64 now, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GHashTable *nhip_hub_db_live_open_cases(NhipHubDb *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_live_session_set_state(NhipHubDb *self,
+					    const gchar *id,
+					    const gchar *state,
+					    gint64 ended,
+					    GError **error);
+gboolean
+nhip_hub_db_live_session_set_invited(NhipHubDb *self, const gchar *id, gint64 when, GError **error);
+gboolean
+nhip_hub_db_live_session_set_room(NhipHubDb *self, const gchar *id, gint64 room, GError **error);
+GPtrArray *nhip_hub_db_live_session_unreleased(NhipHubDb *self,
+					       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_live_session_set_released(NhipHubDb *self,
+					       const gchar *id,
+					       gint64 when,
+					       GError **error);
+gboolean nhip_hub_db_live_packet_elsewhere(NhipHubDb *self,
+					   const gchar *station,
+					   const gchar *packet_id,
+					   gboolean *found,
+					   GError **error);
+
+NhipHubLiveParticipant *nhip_hub_db_live_participant_add(NhipHubDb *self,
+							 const gchar *session,
+							 const gchar *who,
+							 const gchar *token,
+							 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_hub_db_live_participant_list(NhipHubDb *self,
+					     const gchar *session,
+					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_hub_db_live_participant_set_joined(NhipHubDb *self,
+						 const gchar *session,
+						 const gchar *who,
+						 gint64 joined,
+						 GError **error);
+
+gint64 nhip_hub_db_live_event_add(NhipHubDb *self,
+				  const gchar *session,
+				  const gchar *sender,
+				  const gchar *kind,
+				  const gchar *body,
+				  gint64 at,
+				  GError **error);
+GPtrArray *nhip_hub_db_live_event_list(NhipHubDb *self,
+				       const gchar *session,
+				       gint64 after,
+				       guint limit,
+				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 
 #include "nhip-hub-http.h"
+#include "nhip-json.h"
 
 /**
  * nhip_hub_http_respond:
@@ -50,6 +51,25 @@ nhip_hub_http_respond(struct MHD_Connection *conn,
 	ret = MHD_queue_response(conn, status, response);
 	MHD_destroy_response(response);
 	return ret;
+}
+
+/**
+ * nhip_hub_http_error_json:
+ * @word: what went wrong, one word for programs ("not-found")
+ * @message: what went wrong, for people
+ *
+ * Returns: (transfer full): the JSON body of a refusal, `{"error": word, "message": text}`
+ */
+gchar *
+nhip_hub_http_error_json(const gchar *word, const gchar *message)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+
+	json_builder_begin_object(builder);
+	nhip_json_add_string(builder, "error", word);
+	nhip_json_add_string(builder, "message", message);
+	json_builder_end_object(builder);
+	return nhip_json_to_string(builder, FALSE);
 }
 
 /**

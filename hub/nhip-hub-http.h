@@ -20,6 +20,7 @@ enum MHD_Result nhip_hub_http_respond(struct MHD_Connection *conn,
 				      const gchar *const *headers,
 				      const gchar *const *more_headers);
 const gchar *nhip_hub_http_peer(struct MHD_Connection *conn, gchar *buf, gsize len);
+gchar *nhip_hub_http_error_json(const gchar *word, const gchar *message) G_GNUC_WARN_UNUSED_RESULT;
 void nhip_hub_http_log(void *listener, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
 
 G_END_DECLS

@@ -60,5 +60,6 @@ nhip_hub_open_db(const gchar *dir, const gchar *database, GError **error) G_GNUC
 extern const NhipHubCommand nhip_hub_ca_commands[];
 extern const NhipHubCommand nhip_hub_transport_commands[]; /* nhip-hub-serve.c */
 extern const NhipHubCommand nhip_hub_doctor_commands[];	   /* nhip-hub-doctor.c */
+extern const NhipHubCommand nhip_hub_live_commands[];	   /* nhip-hub-live-config.c */
 
 G_END_DECLS

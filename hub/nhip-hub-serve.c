@@ -86,6 +86,13 @@ serve_expire(gpointer service)
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+serve_expire_live(gpointer service)
+{
+	nhip_hub_service_expire_live(service);
+	return G_SOURCE_CONTINUE;
+}
+
 static gint
 cmd_serve(gint argc, gchar **argv)
 {
@@ -98,6 +105,7 @@ cmd_serve(gint argc, gchar **argv)
 	g_autoptr(NhipHubService) service = NULL;
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	guint expire_id;
+	guint expire_live_id;
 	GOptionEntry entries[] = {
 		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, N_("Hub folder (made by init)"), "D" },
 		{ "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
@@ -130,6 +138,7 @@ cmd_serve(gint argc, gchar **argv)
 	    !nhip_hub_service_start_web(service, web != NULL ? web : "0.0.0.0:8444", &error))
 		return nhip_hub_fail(error);
 	nhip_hub_service_expire(service);
+	nhip_hub_service_expire_live(service);
 	/* tests and scripts read this line to learn the ports */
 	g_print("nhip-hub: listening on port %u (database %s), doctors' pages on port %u\n",
 		nhip_hub_service_get_port(service), nhip_hub_db_get_backend(db),
@@ -138,8 +147,11 @@ cmd_serve(gint argc, gchar **argv)
 	g_unix_signal_add(SIGINT, serve_quit, loop);
 	g_unix_signal_add(SIGTERM, serve_quit, loop);
 	expire_id = g_timeout_add_seconds(3600, serve_expire, service);
+	/* live sessions end within half a minute of their time */
+	expire_live_id = g_timeout_add_seconds(30, serve_expire_live, service);
 	g_main_loop_run(loop);
 	g_source_remove(expire_id);
+	g_source_remove(expire_live_id);
 	g_message("stopping");
 	return 0;
 }

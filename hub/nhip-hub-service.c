@@ -21,6 +21,13 @@
  *   GET     /v1/inbox?after=CURSOR    messages for the station, held up to 25 s
  *   GET     /v1/messages/ID           a message's bytes (single Range honoured)
  *   POST    /v1/enroll                {"token","csr"} → enrollment bundle
+ *   POST    /v1/live/sessions         {"packet_id"} → a live session's descriptor
+ *   GET     /v1/live/sessions/ID      the descriptor, with fresh credentials
+ *   DELETE  /v1/live/sessions/ID      hang up
+ *   GET     /v1/live/sessions/ID/events?after=N&wait=S   events after N, held up to 60 s
+ *   POST    /v1/live/sessions/ID/events                  a chat line, a reading, a state
+ *   GET     /v1/live/invites?wait=S   sessions a doctor opened for the station's cases
+ *   (the live requests: nhip-hub-live.c)
  *
  * A PATCH body is taken whole into memory (at most NHIP_TUS_MAX_PATCH) and written only
  * once it is complete and its checksum matches: a chunk cut in the middle is dropped, and
@@ -51,6 +58,7 @@
 #include "nhip-hub-blobs.h"
 #include "nhip-hub-http.h"
 #include "nhip-hub-ingest.h"
+#include "nhip-hub-live.h"
 #include "nhip-hub-service.h"
 #include "nhip-hub-trust.h"
 #include "nhip-hub-web.h"
@@ -65,7 +73,8 @@ struct _NhipHubService {
 	NhipHubDb *db; /* not owned */
 	NhipHubTrust *trust;
 	NhipHubIngest *ingest;
-	NhipHubWeb *web; /* the doctors' pages, on their own listener */
+	NhipHubWeb *web;   /* the doctors' pages, on their own listener */
+	NhipHubLive *live; /* live consultations */
 	gchar *tls_key_pem;
 	gchar *tls_cert_pem;
 	gchar *ca_pem;
@@ -116,15 +125,9 @@ hub_respond_error(struct MHD_Connection *conn,
 		  const gchar *message,
 		  const gchar *const *headers)
 {
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autofree gchar *json = NULL;
+	g_autofree gchar *json = nhip_hub_http_error_json(word, message);
 	g_autoptr(GPtrArray) all = g_ptr_array_new();
 
-	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "error", word);
-	nhip_json_add_string(builder, "message", message);
-	json_builder_end_object(builder);
-	json = nhip_json_to_string(builder, FALSE);
 	g_ptr_array_add(all, (gpointer) "Nhip-Refusal");
 	g_ptr_array_add(all, (gpointer)word);
 	for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
@@ -840,6 +843,61 @@ hub_enroll(NhipHubService *self, struct MHD_Connection *conn, HubRequest *req)
 			   g_bytes_get_size(bundle), NULL);
 }
 
+/* ----- live consultations ----- */
+
+static enum MHD_Result
+hub_live(NhipHubService *self,
+	 struct MHD_Connection *conn,
+	 HubRequest *req,
+	 const gchar *url,
+	 const gchar *method)
+{
+	g_auto(NhipHubLiveReply) reply = { 0 };
+	g_autofree gchar *who = g_strconcat("station:", req->station, NULL);
+	NhipHubLiveCaller caller = { who, req->station };
+	g_auto(GStrv) parts = g_strsplit(url, "/", 7);
+	guint n = g_strv_length(parts);
+	gboolean get = g_strcmp0(method, "GET") == 0;
+	gboolean post = g_strcmp0(method, "POST") == 0;
+	const gchar *body = (const gchar *)req->body->data;
+	gboolean allowed = TRUE;
+
+	/* "", "v1", "live", "sessions", ID, "events" */
+	if (req->too_large)
+		return hub_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+					 "the request is too large", NULL);
+	if (n == 4 && g_strcmp0(parts[3], "invites") == 0) {
+		allowed = get;
+		if (get)
+			nhip_hub_live_invites(
+				self->live, &caller,
+				MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"),
+				&reply);
+	} else if (n == 4 && g_strcmp0(parts[3], "sessions") == 0) {
+		allowed = post;
+		if (post)
+			nhip_hub_live_open_for_station(self->live, &caller, body, req->body->len,
+						       &reply);
+	} else if ((n == 5 || (n == 6 && g_strcmp0(parts[5], "events") == 0)) &&
+		   g_strcmp0(parts[3], "sessions") == 0) {
+		allowed = nhip_hub_live_session_request(
+			self->live, &caller, method, parts[4], n == 6,
+			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after"),
+			MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), body,
+			req->body->len, &reply);
+	} else {
+		return hub_respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such resource",
+					 NULL);
+	}
+	if (!allowed)
+		return hub_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+					 "method not allowed here", NULL);
+	if (reply.body == NULL)
+		return hub_respond(conn, reply.status, NULL, "", 0, NULL);
+	return hub_respond(conn, reply.status, "application/json", reply.body, strlen(reply.body),
+			   NULL);
+}
+
 /* ----- dispatch ----- */
 
 static gboolean
@@ -909,6 +967,8 @@ hub_dispatch(NhipHubService *self,
 	} else if (hub_route(url, "/v1/messages/", &rest)) {
 		if (g_strcmp0(method, "GET") == 0)
 			return hub_message_get(self, conn, req, rest);
+	} else if (g_str_has_prefix(url, "/v1/live/")) {
+		return hub_live(self, conn, req, url, method);
 	} else {
 		return hub_respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such resource",
 					 NULL);
@@ -937,6 +997,8 @@ hub_answer(void *cls,
 			req->limit = NHIP_TUS_MAX_PATCH;
 		else if (g_strcmp0(url, "/v1/enroll") == 0)
 			req->limit = HUB_MAX_ENROLL_BODY;
+		else if (g_str_has_prefix(url, "/v1/live/"))
+			req->limit = NHIP_HUB_LIVE_BODY_MAX;
 		if (g_strcmp0(url, "/v1/enroll") != 0)
 			hub_identify(self, conn, req);
 		*req_cls = req;
@@ -1020,6 +1082,7 @@ nhip_hub_service_new(const gchar *hub_dir, NhipHubDb *db, GError **error)
 	self->ingest = nhip_hub_ingest_new(hub_dir, db, self->trust, error);
 	if (self->ingest == NULL)
 		return NULL;
+	self->live = nhip_hub_live_new(hub_dir, db);
 	return g_steal_pointer(&self);
 }
 
@@ -1137,6 +1200,7 @@ nhip_hub_service_start_web(NhipHubService *self, const gchar *listen, GError **e
 	if (self->web == NULL)
 		return FALSE;
 	nhip_hub_web_set_on_reply(self->web, hub_on_reply, self);
+	nhip_hub_web_set_live(self->web, self->live);
 	if (!nhip_hub_web_start(self->web, listen, error)) {
 		g_clear_pointer(&self->web, nhip_hub_web_free);
 		return FALSE;
@@ -1196,6 +1260,18 @@ nhip_hub_service_expire(NhipHubService *self)
 }
 
 /**
+ * nhip_hub_service_expire_live:
+ * @self: the service
+ *
+ * Ends the live sessions whose time is up (see nhip_hub_live_expire()).
+ */
+void
+nhip_hub_service_expire_live(NhipHubService *self)
+{
+	nhip_hub_live_expire(self->live);
+}
+
+/**
  * nhip_hub_service_free:
  * @self: (nullable): the service; stops listening and waits for requests in progress
  */
@@ -1208,9 +1284,12 @@ nhip_hub_service_free(NhipHubService *self)
 	self->stopping = TRUE;
 	g_cond_broadcast(&self->inbox_cond);
 	g_mutex_unlock(&self->inbox_lock);
+	if (self->live != NULL)
+		nhip_hub_live_stop(self->live);
 	if (self->daemon != NULL)
 		MHD_stop_daemon(self->daemon);
 	nhip_hub_web_free(self->web);
+	nhip_hub_live_free(self->live);
 	nhip_hub_ingest_free(self->ingest);
 	nhip_hub_trust_free(self->trust);
 	g_mutex_clear(&self->finish_lock);

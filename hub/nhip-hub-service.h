@@ -26,6 +26,7 @@ nhip_hub_service_new(const gchar *hub_dir, NhipHubDb *db, GError **error) G_GNUC
 gboolean nhip_hub_service_start(NhipHubService *self, const gchar *listen, GError **error);
 guint16 nhip_hub_service_get_port(NhipHubService *self);
 void nhip_hub_service_expire(NhipHubService *self);
+void nhip_hub_service_expire_live(NhipHubService *self);
 void nhip_hub_service_free(NhipHubService *self);
 gboolean nhip_hub_service_start_web(NhipHubService *self, const gchar *listen, GError **error);
 guint16 nhip_hub_service_get_web_port(NhipHubService *self);

@@ -11,7 +11,13 @@
  *                                question, notes, station, answers, the answer form
  *   GET  /cases/ID/photos/N      the case's N-th photo from the blob store
  *   POST /cases/ID/answer        advice, referral, urgency, csrf → reply packet, 303
- *   GET  /static/nhip.css        the style sheet
+ *   GET  /cases/ID/live          the live consultation page (nhip-hub-web-live.c)
+ *   POST /cases/ID/live          start or rejoin the case's call → the doctor's descriptor
+ *   GET  /live/SESSION           the descriptor, with fresh credentials
+ *   DELETE /live/SESSION         hang up
+ *   GET  /live/SESSION/events?after=N&wait=S   the call's events, held up to 60 s
+ *   POST /live/SESSION/events    a chat line or a state change
+ *   GET  /static/nhip.css        the style sheet (and the live page's script and style)
  *
  * Security. A session is a 256-bit random token in a cookie (HttpOnly, Secure,
  * SameSite=Strict, Path=/); the database keeps only its SHA-256. Every form carries a
@@ -20,8 +26,10 @@
  * an account after NHIP_HUB_WEB_LOGIN_TRIES tries, and an address after
  * NHIP_HUB_WEB_ADDRESS_TRIES, for NHIP_HUB_WEB_LOGIN_WINDOW seconds (kept in memory:
  * a restart forgets them). Pages are built with every value escaped
- * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script, and
- * never cached. URLs and logs carry only case numbers and doctor ids, never patient data.
+ * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script (the
+ * live page: scripts from the hub only, none inline), and never cached. The live requests
+ * take and give JSON; they carry the session's token in an X-CSRF-Token header. URLs and
+ * logs carry only case numbers and doctor ids, never patient data.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,7 +52,9 @@
 #include "nhip-hub-html.h"
 #include "nhip-hub-http.h"
 #include "nhip-hub-password.h"
+#include "nhip-hub-live.h"
 #include "nhip-hub-service.h"
+#include "nhip-hub-web-live.h"
 #include "nhip-hub-web.h"
 #include "nhip-json.h"
 
@@ -71,10 +81,13 @@ struct _NhipHubWeb {
 	GHashTable *failures; /* "user:NAME" or "addr:IP" → WebFailures */
 	GFunc on_reply;
 	gpointer on_reply_data;
+	NhipHubLive *live; /* not owned */
+	gchar *live_csp;
 };
 
 typedef struct {
 	GHashTable *form; /* field → value */
+	GByteArray *json; /* the body of a JSON request (the live requests) */
 	struct MHD_PostProcessor *post;
 	gsize received;
 	gboolean bad_body;
@@ -102,6 +115,8 @@ web_request_free(WebRequest *req)
 {
 	if (req->post != NULL)
 		MHD_destroy_post_processor(req->post);
+	if (req->json != NULL)
+		g_byte_array_unref(req->json);
 	g_hash_table_unref(req->form);
 	g_free(req);
 }
@@ -109,14 +124,34 @@ web_request_free(WebRequest *req)
 /* ----- responses ----- */
 
 /* what every page says to the browser: no script, no framing, no sniffing, HTTPS only */
-static const gchar *const web_security_headers[] = {
-	"Content-Security-Policy",
+static const gchar web_default_csp[] =
 	"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-	"frame-ancestors 'none'; base-uri 'none'",
+	"frame-ancestors 'none'; base-uri 'none'";
+static const gchar *const web_security_headers[] = {
 	"X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY",
 	/* not no-referrer: with it browsers send "Origin: null" on our own forms */
 	"Referrer-Policy", "same-origin", "Strict-Transport-Security", "max-age=31536000", NULL
 };
+
+static enum MHD_Result
+web_respond_csp(struct MHD_Connection *conn,
+		guint status,
+		const gchar *content_type,
+		gconstpointer body,
+		gsize len,
+		const gchar *csp,
+		const gchar *const *headers)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new();
+
+	g_ptr_array_add(all, (gpointer) "Content-Security-Policy");
+	g_ptr_array_add(all, (gpointer)csp);
+	for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+		g_ptr_array_add(all, (gpointer)headers[i]);
+	g_ptr_array_add(all, NULL);
+	return nhip_hub_http_respond(conn, status, content_type, body, len, web_security_headers,
+				     (const gchar *const *)all->pdata);
+}
 
 static enum MHD_Result
 web_respond(struct MHD_Connection *conn,
@@ -126,8 +161,7 @@ web_respond(struct MHD_Connection *conn,
 	    gsize len,
 	    const gchar *const *headers)
 {
-	return nhip_hub_http_respond(conn, status, content_type, body, len, web_security_headers,
-				     headers);
+	return web_respond_csp(conn, status, content_type, body, len, web_default_csp, headers);
 }
 
 static enum MHD_Result
@@ -476,6 +510,7 @@ typedef struct {
 	NhipHubPacket *packet;
 	NhipHubCaseView *view; /* nullable: an unreadable case still shows */
 	gint64 answered;       /* time of the last answer, 0 if none */
+	gboolean calling;      /* the station is calling about it */
 } WebCaseRow;
 
 static void
@@ -551,6 +586,11 @@ web_cases_table(GString *page, GPtrArray *rows, gint64 now, gboolean answered)
 		g_string_append(page, "</td><td>");
 		nhip_hub_html_tag_text(page, "span", urgent ? "badge urgent" : "badge",
 				       urgent ? _("urgent") : _("routine"));
+		if (row->calling) {
+			g_string_append_c(page, ' ');
+			nhip_hub_html_tag_text(page, "span", "badge calling",
+					       _("the station is calling"));
+		}
 		g_string_append_printf(page,
 				       "</td><td><a class=\"patient\" href=\"/cases/%" PRId64 "\">",
 				       row->packet->id);
@@ -572,6 +612,7 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) packets = nhip_hub_db_packet_list(self->db, &error);
 	g_autoptr(GHashTable) answered = NULL;
+	g_autoptr(GHashTable) calls = NULL;
 	g_autoptr(GPtrArray) open_rows =
 		g_ptr_array_new_with_free_func((GDestroyNotify)web_case_row_free);
 	g_autoptr(GPtrArray) done_rows =
@@ -585,6 +626,13 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 		g_warning("cannot list the cases: %s", error->message);
 		return web_respond_failure(conn, session);
 	}
+	if (self->live != NULL && nhip_hub_live_get_config(self->live) != NULL) {
+		calls = nhip_hub_db_live_open_cases(self->db, &error);
+		if (calls == NULL) {
+			g_warning("cannot list the live sessions: %s", error->message);
+			g_clear_error(&error);
+		}
+	}
 	/* the list comes urgent first, then oldest first: the order of the open cases */
 	for (guint i = 0; i < packets->len; i++) {
 		WebCaseRow *row = g_new0(WebCaseRow, 1);
@@ -594,6 +642,9 @@ web_cases(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session)
 		row->packet = g_steal_pointer(&g_ptr_array_index(packets, i));
 		when = g_hash_table_lookup(answered, &row->packet->id);
 		row->answered = when != NULL ? *when : 0;
+		row->calling =
+			calls != NULL &&
+			g_strcmp0(g_hash_table_lookup(calls, &row->packet->id), "station") == 0;
 		row->view = web_load_view(self, row->packet, &error_local);
 		if (row->view == NULL)
 			g_warning("cannot read case %" PRId64 ": %s", row->packet->id,
@@ -801,68 +852,48 @@ web_answer_form(GString *page,
 	g_string_append(page, "</button></p></form>");
 }
 
-static enum MHD_Result
-web_case_page(NhipHubWeb *self,
+/* the case's packet and what it says; NULL with the error page queued in @response */
+static NhipHubCaseView *
+web_case_load(NhipHubWeb *self,
 	      struct MHD_Connection *conn,
 	      WebSession *session,
 	      gint64 case_id,
-	      guint status,
-	      const gchar *notice,
-	      const gchar *error_text,
-	      WebRequest *form)
+	      NhipHubPacket **packet_out,
+	      enum MHD_Result *response)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipHubPacket) packet = nhip_hub_db_packet_by_case(self->db, case_id, &error);
-	g_autoptr(NhipHubCaseView) view = NULL;
-	g_autoptr(GPtrArray) answers = NULL;
-	g_autoptr(GString) page = g_string_new(NULL);
-	g_autofree gchar *title = NULL;
-	g_autofree gchar *received = NULL;
-	g_autofree gchar *visit_start = NULL;
-	g_autofree gchar *age = NULL;
-	g_autofree gchar *birth = NULL;
-	gboolean urgent;
+	NhipHubCaseView *view;
 
 	if (packet == NULL) {
-		if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
-			return web_respond_no_case(conn, session);
+		if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND)) {
+			*response = web_respond_no_case(conn, session);
+			return NULL;
+		}
 		g_warning("cannot read case %" PRId64 ": %s", case_id, error->message);
-		return web_respond_failure(conn, session);
+		*response = web_respond_failure(conn, session);
+		return NULL;
 	}
 	view = web_load_view(self, packet, &error);
 	if (view == NULL) {
 		g_warning("cannot read case %" PRId64 ": %s", case_id, error->message);
-		return web_respond_failure(conn, session);
+		*response = web_respond_failure(conn, session);
+		return NULL;
 	}
-	answers = nhip_hub_db_answer_list(self->db, case_id, &error);
-	if (answers == NULL) {
-		g_warning("cannot read the answers of case %" PRId64 ": %s", case_id,
-			  error->message);
-		return web_respond_failure(conn, session);
-	}
-	/* who opened which case is kept in the log (access to patient records) */
-	g_message("doctor %" PRId64 " opened case %" PRId64, session->doctor->id, case_id);
+	*packet_out = g_steal_pointer(&packet);
+	return view;
+}
 
-	urgent = g_strcmp0(packet->urgency, "urgent") == 0;
-	title = g_strdup_printf(_("Case %" PRId64), case_id);
-	received = web_local_time(packet->received);
-	nhip_hub_html_page_begin(page, title, session->doctor->display_name, session->csrf);
-	g_string_append(page, "<p><a href=\"/cases\">");
-	nhip_hub_html_text(page, _("← All cases"));
-	g_string_append(page, "</a></p><h1><span id=\"patient-name\">");
-	nhip_hub_html_text(page, view->patient_name != NULL ? view->patient_name : _("(no name)"));
-	g_string_append(page, "</span> ");
-	nhip_hub_html_tag_text(page, "span", urgent ? "badge urgent" : "badge",
-			       urgent ? _("urgent") : _("routine"));
-	if (answers->len > 0) {
-		g_string_append_c(page, ' ');
-		nhip_hub_html_tag_text(page, "span", "badge answered", _("answered"));
-	}
-	g_string_append(page, "</h1>");
-	if (notice != NULL)
-		nhip_hub_html_tag_text(page, "p", "notice", notice);
+/* the patient, the visit and the station's question */
+static void
+web_case_summary(GString *page, NhipHubCaseView *view, const NhipHubPacket *packet)
+{
+	g_autofree gchar *title = g_strdup_printf(_("Case %" PRId64), packet->id);
+	g_autofree gchar *received = web_local_time(packet->received);
+	g_autofree gchar *visit_start = NULL;
+	g_autofree gchar *age = NULL;
+	g_autofree gchar *birth = NULL;
 
-	/* the patient and the visit */
 	g_string_append(page, "<section id=\"summary\"><dl>");
 	age = web_age_years(view->birth_date, packet->received);
 	birth = age != NULL ? g_strdup_printf("%s (%s)", view->birth_date, age)
@@ -898,6 +929,70 @@ web_case_page(NhipHubWeb *self,
 		nhip_hub_html_tag_text(page, "p", "notes", view->notes);
 	}
 	g_string_append(page, "</section>");
+}
+
+static enum MHD_Result
+web_case_page(NhipHubWeb *self,
+	      struct MHD_Connection *conn,
+	      WebSession *session,
+	      gint64 case_id,
+	      guint status,
+	      const gchar *notice,
+	      const gchar *error_text,
+	      WebRequest *form)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipHubPacket) packet = NULL;
+	g_autoptr(NhipHubCaseView) view = NULL;
+	g_autoptr(GPtrArray) answers = NULL;
+	g_autoptr(GString) page = g_string_new(NULL);
+	g_autoptr(NhipHubLiveSession) live = NULL;
+	g_autofree gchar *title = NULL;
+	gboolean urgent;
+	enum MHD_Result response = MHD_NO;
+
+	view = web_case_load(self, conn, session, case_id, &packet, &response);
+	if (view == NULL)
+		return response;
+	answers = nhip_hub_db_answer_list(self->db, case_id, &error);
+	if (answers == NULL) {
+		g_warning("cannot read the answers of case %" PRId64 ": %s", case_id,
+			  error->message);
+		return web_respond_failure(conn, session);
+	}
+	/* who opened which case is kept in the log (access to patient records) */
+	g_message("doctor %" PRId64 " opened case %" PRId64, session->doctor->id, case_id);
+
+	if (self->live != NULL && nhip_hub_live_get_config(self->live) != NULL) {
+		live = nhip_hub_db_live_session_open_for(self->db, case_id, &error);
+		if (live == NULL &&
+		    !g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
+			g_warning("cannot read the live sessions of case %" PRId64 ": %s", case_id,
+				  error->message);
+		g_clear_error(&error);
+	}
+
+	urgent = g_strcmp0(packet->urgency, "urgent") == 0;
+	title = g_strdup_printf(_("Case %" PRId64), case_id);
+	nhip_hub_html_page_begin(page, title, session->doctor->display_name, session->csrf);
+	g_string_append(page, "<p><a href=\"/cases\">");
+	nhip_hub_html_text(page, _("← All cases"));
+	g_string_append(page, "</a></p><h1><span id=\"patient-name\">");
+	nhip_hub_html_text(page, view->patient_name != NULL ? view->patient_name : _("(no name)"));
+	g_string_append(page, "</span> ");
+	nhip_hub_html_tag_text(page, "span", urgent ? "badge urgent" : "badge",
+			       urgent ? _("urgent") : _("routine"));
+	if (answers->len > 0) {
+		g_string_append_c(page, ' ');
+		nhip_hub_html_tag_text(page, "span", "badge answered", _("answered"));
+	}
+	g_string_append(page, "</h1>");
+	if (notice != NULL)
+		nhip_hub_html_tag_text(page, "p", "notice", notice);
+	if (self->live != NULL && nhip_hub_live_get_config(self->live) != NULL)
+		nhip_hub_web_live_button(page, case_id, live != NULL ? live->started_by : NULL);
+
+	web_case_summary(page, view, packet);
 
 	nhip_hub_html_tag_text(page, "h2", NULL, _("Vital signs"));
 	g_string_append(page, "<section>");
@@ -917,6 +1012,11 @@ web_case_page(NhipHubWeb *self,
 			g_string_append(page, "\"></a>");
 		}
 		g_string_append(page, "</section>");
+	}
+
+	if (!nhip_hub_web_live_history(page, self->db, case_id, &error)) {
+		g_warning("cannot read the calls of case %" PRId64 ": %s", case_id, error->message);
+		g_clear_error(&error);
 	}
 
 	if (answers->len > 0) {
@@ -1039,6 +1139,112 @@ web_answer(NhipHubWeb *self,
 	return web_redirect(conn, location, NULL);
 }
 
+/* ----- live consultations ----- */
+
+static enum MHD_Result
+web_live_page(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *session, gint64 case_id)
+{
+	g_autoptr(NhipHubPacket) packet = NULL;
+	g_autoptr(NhipHubCaseView) view = NULL;
+	g_autoptr(GString) page = g_string_new(NULL);
+	g_autofree gchar *title = NULL;
+	enum MHD_Result response = MHD_NO;
+
+	if (self->live == NULL || nhip_hub_live_get_config(self->live) == NULL)
+		return web_respond_message(conn, MHD_HTTP_SERVICE_UNAVAILABLE, session,
+					   _("No live consultations"),
+					   _("Live consultations are not set up on this hub. Ask "
+					     "the hospital's technician to run nhip-hub "
+					     "live-config."));
+	view = web_case_load(self, conn, session, case_id, &packet, &response);
+	if (view == NULL)
+		return response;
+	g_message("doctor %" PRId64 " opened the live page of case %" PRId64, session->doctor->id,
+		  case_id);
+	title = g_strdup_printf(_("Live consultation, case %" PRId64), case_id);
+	nhip_hub_html_page_begin(page, title, session->doctor->display_name, session->csrf);
+	nhip_hub_web_live_page_begin(page, case_id, session->csrf);
+	g_string_append(page, "<h1 id=\"patient-name\">");
+	nhip_hub_html_text(page, view->patient_name != NULL ? view->patient_name : _("(no name)"));
+	g_string_append(page, "</h1>");
+	web_case_summary(page, view, packet);
+	nhip_hub_web_live_page_end(page);
+	nhip_hub_html_page_end(page);
+	return web_respond_csp(conn, MHD_HTTP_OK, "text/html; charset=utf-8", page->str, page->len,
+			       self->live_csp, NULL);
+}
+
+static enum MHD_Result
+web_respond_json(struct MHD_Connection *conn, guint status, const gchar *body)
+{
+	if (body == NULL)
+		return web_respond(conn, status, NULL, "", 0, NULL);
+	return web_respond(conn, status, "application/json", body, strlen(body), NULL);
+}
+
+static enum MHD_Result
+web_respond_json_error(struct MHD_Connection *conn,
+		       guint status,
+		       const gchar *word,
+		       const gchar *message)
+{
+	g_autofree gchar *body = nhip_hub_http_error_json(word, message);
+
+	return web_respond_json(conn, status, body);
+}
+
+/* the live requests: POST /cases/ID/live, /live/SESSION[/events] */
+static enum MHD_Result
+web_live_api(NhipHubWeb *self,
+	     struct MHD_Connection *conn,
+	     WebSession *session,
+	     WebRequest *req,
+	     const gchar *const *parts,
+	     const gchar *method)
+{
+	g_auto(NhipHubLiveReply) reply = { 0 };
+	g_autofree gchar *who = g_strconcat("doctor:", session->doctor->username, NULL);
+	NhipHubLiveCaller caller = { who, NULL };
+	guint n = g_strv_length((gchar **)parts);
+	const gchar *body = req->json != NULL ? (const gchar *)req->json->data : "";
+	gsize len = req->json != NULL ? req->json->len : 0;
+	gint64 case_id = 0;
+
+	if (self->live == NULL || nhip_hub_live_get_config(self->live) == NULL)
+		return web_respond_json_error(
+			conn, MHD_HTTP_SERVICE_UNAVAILABLE, "live-unavailable",
+			_("Live consultations are not set up on this hub. Ask the hospital's "
+			  "technician to run nhip-hub live-config."));
+	if (n == 4 && g_strcmp0(parts[1], "cases") == 0 && web_parse_id(parts[2], &case_id)) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(NhipHubPacket) packet =
+			nhip_hub_db_packet_by_case(self->db, case_id, &error);
+
+		if (packet == NULL) {
+			if (g_error_matches(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_NOT_FOUND))
+				return web_respond_json_error(conn, MHD_HTTP_NOT_FOUND, "not-found",
+							      _("There is no case with this "
+								"number."));
+			g_warning("cannot read case %" PRId64 ": %s", case_id, error->message);
+			return web_respond_json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+						      "hub-failure", _("Try again in a moment."));
+		}
+		nhip_hub_live_open(self->live, &caller, packet, &reply);
+	} else if (n == 3 || (n == 4 && g_strcmp0(parts[3], "events") == 0)) {
+		if (!nhip_hub_live_session_request(
+			    self->live, &caller, method, parts[2], n == 4,
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after"),
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "wait"), body,
+			    len, &reply))
+			return web_respond_json_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+						      _("This page cannot do that."));
+	} else {
+		return web_respond_json_error(conn, MHD_HTTP_NOT_FOUND, "not-found",
+					      _("There is no such page."));
+	}
+	return web_respond_json(conn, reply.status, reply.body);
+}
+
 /* ----- dispatch ----- */
 
 /* a POST must come from our own pages: the browser's Sec-Fetch-Site says same-origin
@@ -1071,19 +1277,40 @@ web_dispatch(NhipHubWeb *self,
 	g_auto(WebSession) session = { 0 };
 	gboolean get = g_strcmp0(method, "GET") == 0 || g_strcmp0(method, "HEAD") == 0;
 	gboolean post = g_strcmp0(method, "POST") == 0;
-	g_auto(GStrv) parts = NULL;
+	gboolean delete = g_strcmp0(method, "DELETE") == 0;
+	g_auto(GStrv) parts = g_strsplit(url, "/", 6);
+	guint n_parts = g_strv_length(parts);
 	gint64 case_id = 0;
+	/* the live requests speak JSON: POST /cases/ID/live, /live/SESSION[/events] */
+	gboolean live_api = (n_parts >= 3 && n_parts <= 4 && g_strcmp0(parts[1], "live") == 0) ||
+			    (n_parts == 4 && post && g_strcmp0(parts[1], "cases") == 0 &&
+			     g_strcmp0(parts[3], "live") == 0);
+	const gchar *content_type = NULL;
+	g_autoptr(GBytes) static_file = NULL;
 
 	if (g_strcmp0(url, "/static/nhip.css") == 0 && get)
 		return web_respond(conn, MHD_HTTP_OK, "text/css; charset=utf-8", nhip_hub_html_css,
 				   strlen(nhip_hub_html_css), NULL);
+	if (get && (static_file = nhip_hub_web_live_static(url, &content_type)) != NULL)
+		return web_respond(conn, MHD_HTTP_OK, content_type,
+				   g_bytes_get_data(static_file, NULL),
+				   g_bytes_get_size(static_file), NULL);
 	/* asked for by browsers on their own; never sent to the login page */
 	if (g_strcmp0(url, "/favicon.ico") == 0)
 		return web_respond(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "", 0,
 				   NULL);
-	if (!get && !post)
+	if (!get && !post && !(delete &&live_api))
 		return web_respond_message(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
 					   _("Not allowed"), _("This page cannot do that."));
+	if (live_api && (req->bad_body || ((post || delete) && !web_same_origin(conn)))) {
+		g_message("refused a live request %s (%s)",
+			  req->bad_body ? "with a body that is not JSON or too large"
+					: "from another site",
+			  url);
+		return web_respond_json_error(
+			conn, req->bad_body ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_FORBIDDEN, "refused",
+			_("The request could not be accepted."));
+	}
 	if (post && (req->bad_body || !web_same_origin(conn))) {
 		g_message("refused a form %s (%s)",
 			  req->bad_body ? "with a body that is not a form" : "from another site",
@@ -1097,6 +1324,23 @@ web_dispatch(NhipHubWeb *self,
 	if (!web_session_load(self, conn, &session)) {
 		g_warning("cannot read a session");
 		return web_respond_failure(conn, NULL);
+	}
+	if (session.doctor == NULL && live_api)
+		return web_respond_json_error(conn, MHD_HTTP_UNAUTHORIZED, "not-logged-in",
+					      _("Your session ended. Log in again."));
+	if (live_api) {
+		if ((post || delete) &&
+		    !web_tokens_equal(
+			    session.csrf,
+			    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"))) {
+			g_message("refused a live request of doctor %" PRId64
+				  " without its token (%s)",
+				  session.doctor->id, url);
+			return web_respond_json_error(conn, MHD_HTTP_FORBIDDEN, "refused",
+						      _("The request could not be accepted. "
+							"Reload the page and try again."));
+		}
+		return web_live_api(self, conn, &session, req, (const gchar *const *)parts, method);
 	}
 	if (session.doctor == NULL) {
 		if (post)
@@ -1118,10 +1362,8 @@ web_dispatch(NhipHubWeb *self,
 		return web_logout(self, conn, &session);
 	if (g_strcmp0(url, "/cases") == 0 && get)
 		return web_cases(self, conn, &session);
-	parts = g_strsplit(url, "/", 6);
-	if (g_strv_length(parts) >= 3 && g_strcmp0(parts[1], "cases") == 0 &&
-	    web_parse_id(parts[2], &case_id)) {
-		guint n = g_strv_length(parts);
+	if (n_parts >= 3 && g_strcmp0(parts[1], "cases") == 0 && web_parse_id(parts[2], &case_id)) {
+		guint n = n_parts;
 		if (n == 3 && get) {
 			const gchar *sent =
 				MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "sent");
@@ -1134,6 +1376,8 @@ web_dispatch(NhipHubWeb *self,
 			return web_answer(self, conn, &session, req, case_id);
 		if (n == 5 && get && g_strcmp0(parts[3], "photos") == 0)
 			return web_photo(self, conn, &session, case_id, parts[4]);
+		if (n == 4 && get && g_strcmp0(parts[3], "live") == 0)
+			return web_live_page(self, conn, &session, case_id);
 	}
 	return web_respond_message(conn, MHD_HTTP_NOT_FOUND, &session, _("Not found"),
 				   _("There is no such page."));
@@ -1189,11 +1433,14 @@ web_answer_cb(void *cls,
 		if (g_strcmp0(method, "POST") == 0) {
 			const gchar *type = MHD_lookup_connection_value(
 				conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-			if (type != NULL &&
-			    g_str_has_prefix(type, MHD_HTTP_POST_ENCODING_FORM_URLENCODED))
+			/* the live requests: JSON, or no body at all */
+			if (type == NULL || g_str_has_prefix(type, "application/json"))
+				req->json = g_byte_array_new();
+			else if (type != NULL &&
+				 g_str_has_prefix(type, MHD_HTTP_POST_ENCODING_FORM_URLENCODED))
 				req->post =
 					MHD_create_post_processor(conn, 4096, web_post_field, req);
-			if (req->post == NULL)
+			if (req->post == NULL && req->json == NULL)
 				req->bad_body = TRUE;
 		}
 		*req_cls = req;
@@ -1201,8 +1448,11 @@ web_answer_cb(void *cls,
 	}
 	if (*upload_data_size > 0) {
 		req->received += *upload_data_size;
-		if (req->received > WEB_MAX_BODY)
+		if (req->received > (req->json != NULL ? NHIP_HUB_LIVE_BODY_MAX : WEB_MAX_BODY))
 			req->bad_body = TRUE;
+		if (!req->bad_body && req->json != NULL)
+			g_byte_array_append(req->json, (const guint8 *)upload_data,
+					    (guint)*upload_data_size);
 		if (!req->bad_body && req->post != NULL &&
 		    MHD_post_process(req->post, upload_data, *upload_data_size) != MHD_YES)
 			req->bad_body = TRUE;
@@ -1283,6 +1533,20 @@ nhip_hub_web_set_on_reply(NhipHubWeb *self, GFunc callback, gpointer user_data)
 }
 
 /**
+ * nhip_hub_web_set_live:
+ * @self: the pages
+ * @live: (nullable): the live consultations (kept, not owned; must outlive the pages)
+ */
+void
+nhip_hub_web_set_live(NhipHubWeb *self, NhipHubLive *live)
+{
+	self->live = live;
+	g_free(self->live_csp);
+	self->live_csp =
+		nhip_hub_web_live_csp(live != NULL ? nhip_hub_live_get_config(live) : NULL);
+}
+
+/**
  * nhip_hub_web_start:
  * @self: the pages
  * @listen: ADDR:PORT; port 0 picks a free one (see nhip_hub_web_get_port())
@@ -1350,6 +1614,7 @@ nhip_hub_web_free(NhipHubWeb *self)
 		OPENSSL_cleanse(self->key_pem, strlen(self->key_pem));
 	g_free(self->key_pem);
 	g_free(self->cert_pem);
+	g_free(self->live_csp);
 	g_free(self->dir);
 	g_free(self);
 }

@@ -12,6 +12,7 @@
 
 #include "nhip-hub-db.h"
 #include "nhip-hub-ingest.h"
+#include "nhip-hub-live.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,7 @@ NhipHubWeb *nhip_hub_web_new(const gchar *hub_dir,
 			     NhipHubIngest *ingest,
 			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void nhip_hub_web_set_on_reply(NhipHubWeb *self, GFunc callback, gpointer user_data);
+void nhip_hub_web_set_live(NhipHubWeb *self, NhipHubLive *live);
 gboolean nhip_hub_web_start(NhipHubWeb *self, const gchar *listen, GError **error);
 guint16 nhip_hub_web_get_port(NhipHubWeb *self);
 void nhip_hub_web_free(NhipHubWeb *self);

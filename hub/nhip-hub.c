@@ -85,6 +85,7 @@ static const NhipHubCommand *const command_tables[] = {
 	nhip_hub_ca_commands,
 	nhip_hub_transport_commands,
 	nhip_hub_doctor_commands,
+	nhip_hub_live_commands,
 };
 
 static void

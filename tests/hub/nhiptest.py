@@ -4,6 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import glob
 import json
 import os
 import pwd
@@ -360,6 +361,72 @@ class Relay:
         self.stopped = True
         self.sock.close()
         self.cut()
+
+
+# the doctors' pages in headless Chromium: Debian's chromium driven by playwright-core from
+# the npm registry, installed by `npm ci` of tests/hub/web into the build folder
+CHROMIUM = "/usr/bin/chromium"
+PLAYWRIGHT = "1.65.1"
+PASSWORD = "mật khẩu đủ dài 2026"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
+
+
+def install_playwright(build):
+    """`npm ci` of tests/hub/web into the build folder, once per lock file"""
+    dest = os.path.join(build, "tests", "hub", "web")
+    os.makedirs(dest, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(os.path.join(HERE, "web", name), os.path.join(dest, name))
+    marker = os.path.join(dest, "node_modules", "playwright-core", "package.json")
+    try:
+        with open(marker) as f:
+            if json.load(f)["version"] == PLAYWRIGHT:
+                return os.path.join(dest, "node_modules")
+    except (OSError, ValueError, KeyError):
+        pass
+    out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+                         cwd=dest, capture_output=True, text=True, timeout=240)
+    if out.returncode != 0:
+        raise RuntimeError("npm ci failed:\n" + out.stdout + out.stderr)
+    return os.path.join(dest, "node_modules")
+
+
+def build_locale(root):
+    """vi.po with the fragments (what the merge will make) compiled for the hub"""
+    merged = os.path.join(root, "vi.po")
+    locale = os.path.join(root, "locale")
+    os.makedirs(os.path.join(locale, "vi", "LC_MESSAGES"))
+    fragments = sorted(glob.glob(os.path.join(SOURCE, "po", "fragments", "*.po")))
+    subprocess.run(["msgcat", "--use-first", "-o", merged] + fragments +
+                   [os.path.join(SOURCE, "po", "vi.po")], check=True)
+    subprocess.run(["msgfmt", "-o", os.path.join(locale, "vi", "LC_MESSAGES", "nhip.mo"),
+                    merged], check=True)
+    return locale
+
+
+def add_doctor(hub, user, name):
+    args = [hub.exe, "doctor", "add", "--dir", hub.dir, "--user", user, "--name", name,
+            "--password-stdin"]
+    if hub.database:
+        args += ["--database", hub.database]
+    out = subprocess.run(args, input=PASSWORD + "\n", env=ENV, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("nhip-hub doctor add: " + out.stderr)
+
+
+def run_browser(tap, script, config, modules, at_least, timeout):
+    """runs tests/hub/web/SCRIPT with its CONFIG; each JSON line it prints is a check"""
+    browser = subprocess.run(["node", os.path.join(HERE, "web", script), json.dumps(config)],
+                             env=dict(os.environ, NODE_PATH=modules), capture_output=True,
+                             text=True, timeout=timeout)
+    lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]
+    for line in lines:
+        result = json.loads(line)
+        tap.ok(result["ok"], "browser: " + result["what"])
+    tap.ok(browser.returncode == 0 and len(lines) >= at_least,
+           "the browser script ran to its end%s" %
+           ("" if browser.returncode == 0 else ": " + browser.stderr[-3000:]))
 
 
 def tmpdir():

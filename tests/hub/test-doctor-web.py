@@ -11,68 +11,23 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import glob
 import http.client
 import json
 import os
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from nhiptest import ENV, Hub, Station, Tap, cleanup, make_photo, tmpdir  # noqa: E402
+from nhiptest import (CHROMIUM, ENV, PASSWORD, Hub, Station, Tap, add_doctor,  # noqa: E402
+                      build_locale, cleanup, install_playwright, make_photo, run_browser,
+                      tmpdir)
 
-SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "mật khẩu đủ dài 2026"
 PATIENT = "<img src=x onerror=alert(document.domain)> Lò Thị <b>Mai</b>"
 QUESTION = "Sốt cao 3 ngày, phát ban. Có cần chuyển tuyến không?"
 ADVICE = "Chuyển tuyến ngay; truyền dịch trên đường đi."
-PLAYWRIGHT = "1.65.1"
-
-
-def install_playwright(build):
-    """`npm ci` of tests/hub/web into the build folder, once per lock file"""
-    dest = os.path.join(build, "tests", "hub", "web")
-    os.makedirs(dest, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(os.path.join(HERE, "web", name), os.path.join(dest, name))
-    marker = os.path.join(dest, "node_modules", "playwright-core", "package.json")
-    try:
-        with open(marker) as f:
-            if json.load(f)["version"] == PLAYWRIGHT:
-                return os.path.join(dest, "node_modules")
-    except (OSError, ValueError, KeyError):
-        pass
-    out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-                         cwd=dest, capture_output=True, text=True, timeout=240)
-    if out.returncode != 0:
-        raise RuntimeError("npm ci failed:\n" + out.stdout + out.stderr)
-    return os.path.join(dest, "node_modules")
-
-
-def build_locale(root):
-    """vi.po with the fragments (what the merge will make) compiled for the hub"""
-    merged = os.path.join(root, "vi.po")
-    locale = os.path.join(root, "locale")
-    os.makedirs(os.path.join(locale, "vi", "LC_MESSAGES"))
-    fragments = sorted(glob.glob(os.path.join(SOURCE, "po", "fragments", "*.po")))
-    subprocess.run(["msgcat", "--use-first", "-o", merged] + fragments +
-                   [os.path.join(SOURCE, "po", "vi.po")], check=True)
-    subprocess.run(["msgfmt", "-o", os.path.join(locale, "vi", "LC_MESSAGES", "nhip.mo"),
-                    merged], check=True)
-    return locale
-
-
-def add_doctor(hub, user, name):
-    out = subprocess.run([hub.exe, "doctor", "add", "--dir", hub.dir, "--user", user, "--name",
-                          name, "--password-stdin"], input=PASSWORD + "\n", env=ENV,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError("nhip-hub doctor add: " + out.stderr)
 
 
 def send_case(st, name, urgent, photo=None):
@@ -145,17 +100,7 @@ def main():
             "advice": ADVICE,
             "screenshots": os.environ.get("NHIP_SCREENSHOTS"),
         }
-        browser = subprocess.run(["node", os.path.join(HERE, "web", "doctor-web.cjs"),
-                                  json.dumps(config)],
-                                 env=dict(os.environ, NODE_PATH=modules),
-                                 capture_output=True, text=True, timeout=180)
-        lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]
-        for line in lines:
-            result = json.loads(line)
-            tap.ok(result["ok"], "browser: " + result["what"])
-        tap.ok(browser.returncode == 0 and len(lines) >= 20,
-               "the browser script ran to its end%s" %
-               ("" if browser.returncode == 0 else ": " + browser.stderr[-2000:]))
+        run_browser(tap, "doctor-web.cjs", config, modules, 20, 180)
 
         # the station fetches, verifies and stores the answer with the visit
         inbox = st.ctl("inbox", "--wait", "10", "--json")
