@@ -1,0 +1,46 @@
+/*
+ * Nhịp — the error domain of the appliance operations: setup, backups, restores, updates
+ * and the status check.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NHIP_OPS_ERROR (nhip_ops_error_quark())
+
+/**
+ * NhipOpsError:
+ * @NHIP_OPS_ERROR_INVALID: the input is wrong (a setup file, an option, a key that is not a
+ *   key); nothing was changed
+ * @NHIP_OPS_ERROR_NOT_FOUND: a file, a backup disk or a setting that is needed is missing
+ * @NHIP_OPS_ERROR_DAMAGED: a backup or an update bundle is truncated, corrupt or was
+ *   changed after it was written (a hash does not match)
+ * @NHIP_OPS_ERROR_BAD_SIGNATURE: a signature does not verify, or is by another key than the
+ *   one trusted
+ * @NHIP_OPS_ERROR_FOREIGN: a backup of another station
+ * @NHIP_OPS_ERROR_WRONG_KEY: a backup encrypted to another backup certificate than the
+ *   private key given
+ * @NHIP_OPS_ERROR_ROLLED_BACK: an update failed its health check and the previous version
+ *   was put back
+ * @NHIP_OPS_ERROR_FAILED: anything else (disk full, a program that fails, I/O)
+ */
+typedef enum {
+	NHIP_OPS_ERROR_INVALID,
+	NHIP_OPS_ERROR_NOT_FOUND,
+	NHIP_OPS_ERROR_DAMAGED,
+	NHIP_OPS_ERROR_BAD_SIGNATURE,
+	NHIP_OPS_ERROR_FOREIGN,
+	NHIP_OPS_ERROR_WRONG_KEY,
+	NHIP_OPS_ERROR_ROLLED_BACK,
+	NHIP_OPS_ERROR_FAILED,
+} NhipOpsError;
+
+GQuark nhip_ops_error_quark(void);
+gboolean nhip_ops_journal_wanted(void);
+
+G_END_DECLS

@@ -1,0 +1,418 @@
+/*
+ * nhipctl — running the box: `setup`, `backup`, `restore`, `update` and `status`.
+ *
+ * Exit codes besides the common ones: 1 `status --check` found a problem; 6 a backup or an
+ * update bundle was refused (damaged, tampered, foreign, wrong key, bad signature); 7 an
+ * update failed its health check and was rolled back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nhip-backup.h"
+#include "nhip-json.h"
+#include "nhip-ops-error.h"
+#include "nhip-status.h"
+#include "nhipctl-private.h"
+
+#define EXIT_UNHEALTHY	 1
+#define EXIT_REFUSED	 6
+#define EXIT_ROLLED_BACK 7
+
+/* the folders searched for a backup disk when none is configured */
+static const gchar *const default_backup_roots[] = { "/media", "/mnt", "/run/media", NULL };
+
+gint
+nhipctl_ops_fail(const GError *error)
+{
+	gint status = nhipctl_fail(error);
+
+	if (error->domain != NHIP_OPS_ERROR)
+		return status;
+	switch ((NhipOpsError)error->code) {
+	case NHIP_OPS_ERROR_INVALID:
+		return EXIT_BAD_INPUT;
+	case NHIP_OPS_ERROR_NOT_FOUND:
+		return EXIT_NOT_FOUND;
+	case NHIP_OPS_ERROR_DAMAGED:
+	case NHIP_OPS_ERROR_BAD_SIGNATURE:
+	case NHIP_OPS_ERROR_FOREIGN:
+	case NHIP_OPS_ERROR_WRONG_KEY:
+		return EXIT_REFUSED;
+	case NHIP_OPS_ERROR_ROLLED_BACK:
+		return EXIT_ROLLED_BACK;
+	case NHIP_OPS_ERROR_FAILED:
+	default:
+		return EXIT_STORAGE;
+	}
+}
+
+/* a setting of the station, or NULL when it is not set (or there is no database yet) */
+static gchar *
+read_setting(NhipctlGlobal *global, const gchar *key)
+{
+	g_autoptr(NhipStore) store = NULL;
+
+	if (!g_file_test(global->db_path, G_FILE_TEST_EXISTS))
+		return NULL;
+	store = nhip_store_open(global->db_path, NULL);
+	return store != NULL ? nhip_store_setting_get(store, key, NULL) : NULL;
+}
+
+/* ----- backup ----- */
+
+static void
+print_backup_result(NhipctlGlobal *global, const NhipBackupResult *result)
+{
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		nhip_json_add_string(builder, "path", result->path);
+		nhip_json_add_int(builder, "size", (gint64)result->size);
+		nhip_json_add_double(builder, "seconds", result->seconds);
+		nhip_json_add_string(builder, "station", result->manifest->station);
+		nhip_json_add_int(builder, "schema_version", result->manifest->schema_version);
+		nhip_json_add_int(builder, "files", result->manifest->members->len);
+		json_builder_set_member_name(builder, "signed");
+		json_builder_add_boolean_value(builder, result->manifest->is_signed);
+		nhip_json_add_int(builder, "removed", result->removed);
+		json_builder_set_member_name(builder, "verified");
+		json_builder_add_boolean_value(builder, TRUE);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	} else {
+		g_autofree gchar *size = g_format_size(result->size);
+		g_print(_("backup written and verified: %s (%s, %u files, %.1f s)\n"), result->path,
+			size, result->manifest->members->len, result->seconds);
+		if (!result->manifest->is_signed)
+			g_print("%s\n", _("note: the station is not enrolled, so the backup is not "
+					  "signed"));
+		if (result->removed > 0)
+			g_print(g_dngettext(GETTEXT_PACKAGE, "removed %u older backup\n",
+					    "removed %u older backups\n", result->removed),
+				result->removed);
+	}
+}
+
+static gint
+cmd_backup(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *to = NULL;
+	g_autofree gchar *cert = NULL;
+	g_autofree gchar *mount = NULL;
+	g_autofree gchar *keep_text = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipBackupResult) result = NULL;
+	gboolean automatic = FALSE;
+	gint keep = 0;
+	GOptionEntry entries[] = {
+		{ "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Write the backup into this folder"),
+		  "DIR" },
+		{ "auto", 0, 0, G_OPTION_ARG_NONE, &automatic,
+		  N_("Find the backup disk (a folder with the file NHIP-BACKUP) and keep a bounded "
+		     "number of backups on it"),
+		  NULL },
+		{ "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
+		  N_("The backup certificate (default: the backup.certificate setting)"), "FILE" },
+		{ "mount", 0, 0, G_OPTION_ARG_FILENAME, &mount,
+		  N_("With --auto: where the backup disk is mounted (default: the backup.mount "
+		     "setting, else /media, /mnt and /run/media)"),
+		  "DIR" },
+		{ "keep", 0, 0, G_OPTION_ARG_INT, &keep,
+		  N_("With --auto: how many backups to keep (default: the backup.keep setting, "
+		     "else 14)"),
+		  "N" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("",
+			   _("Back up the station: a consistent snapshot of the database and its "
+			     "files, encrypted to the backup certificate, verified after writing."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || (to == NULL) == !automatic || keep < 0 || keep > 10000)
+		return nhipctl_usage_error(
+			_("usage: nhipctl backup --to DIR | --auto [--cert FILE] "
+			  "[--mount DIR] [--keep N] [--json]"));
+	if (!g_file_test(global->db_path, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(&error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_NOT_FOUND,
+			    _("there is no station database at %s; give the right --db"),
+			    global->db_path);
+		return nhipctl_ops_fail(error);
+	}
+	if (cert == NULL)
+		cert = read_setting(global, NHIP_SETTING_BACKUP_CERTIFICATE);
+	if (automatic) {
+		g_autofree gchar *configured = NULL;
+		const gchar *one[] = { NULL, NULL };
+		const gchar *const *roots = default_backup_roots;
+
+		if (mount == NULL)
+			configured = read_setting(global, NHIP_SETTING_BACKUP_MOUNT);
+		one[0] = mount != NULL ? mount : configured;
+		if (one[0] != NULL)
+			roots = one;
+		if (keep == 0) {
+			g_autofree gchar *text = read_setting(global, NHIP_SETTING_BACKUP_KEEP);
+			guint64 value = NHIP_BACKUP_DEFAULT_KEEP;
+			if (text != NULL &&
+			    !g_ascii_string_to_unsigned(text, 10, 1, 10000, &value, NULL))
+				g_printerr(
+					_("nhipctl: warning: the setting %s “%s” is not a number "
+					  "from 1 to 10000; keeping %d\n"),
+					NHIP_SETTING_BACKUP_KEEP, text, NHIP_BACKUP_DEFAULT_KEEP);
+			keep = (gint)value;
+		}
+		result = nhip_backup_auto(global->db_path, cert, roots, (guint)keep, &error);
+	} else {
+		result = nhip_backup_write(global->db_path, cert, to, &error);
+	}
+	nhip_backup_log_result(result, error);
+	nhip_backup_last_write(global->db_path, result, error);
+	if (result == NULL)
+		return nhipctl_ops_fail(error);
+	print_backup_result(global, result);
+	return EXIT_OK;
+}
+
+static gint
+cmd_backup_verify(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipBackupManifest) manifest = NULL;
+	g_autofree gchar *created = NULL;
+	GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &global->json,
+				     N_("Print JSON"), NULL },
+				   { NULL } };
+
+	if (!nhipctl_parse("FILE",
+			   _("Check a backup without the private key: its archive, manifest, "
+			     "signature and the hash of its encrypted data."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc != 2)
+		return nhipctl_usage_error(_("usage: nhipctl backup verify FILE [--json]"));
+	manifest = nhip_backup_verify(argv[1], &error);
+	if (manifest == NULL)
+		return nhipctl_ops_fail(error);
+	created = g_date_time_format(manifest->created, "%Y-%m-%dT%H:%M:%SZ");
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		nhip_json_add_string(builder, "station", manifest->station);
+		nhip_json_add_string(builder, "facility", manifest->facility);
+		nhip_json_add_string(builder, "created", created);
+		nhip_json_add_int(builder, "schema_version", manifest->schema_version);
+		nhip_json_add_string(builder, "program_version", manifest->program_version);
+		nhip_json_add_string(builder, "recipient", manifest->recipient);
+		json_builder_set_member_name(builder, "signed");
+		json_builder_add_boolean_value(builder, manifest->is_signed);
+		nhip_json_add_int(builder, "files", manifest->members->len);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+		return EXIT_OK;
+	}
+	g_print(_("backup of station %s made %s (schema %d, %u files, %s): intact\n"),
+		manifest->station, created, manifest->schema_version, manifest->members->len,
+		manifest->is_signed ? _("signed by the station") : _("not signed"));
+	return EXIT_OK;
+}
+
+static gint
+cmd_backup_keygen(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *cert = NULL;
+	g_autofree gchar *name = NULL;
+	g_autoptr(GError) error = NULL;
+	gint days = 3650;
+	GOptionEntry entries[] = {
+		{ "key", 0, 0, G_OPTION_ARG_FILENAME, &key,
+		  N_("Write the private key here (keep it at the district, never on a station)"),
+		  "FILE" },
+		{ "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
+		  N_("Write the certificate for the stations here"), "FILE" },
+		{ "name", 0, 0, G_OPTION_ARG_STRING, &name,
+		  N_("Name in the certificate, e.g. the district's name"), "NAME" },
+		{ "days", 0, 0, G_OPTION_ARG_INT, &days, N_("Validity in days (default 3650)"),
+		  "N" },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("", _("Make the district's backup key pair."), entries, &argc, &argv,
+			   &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || key == NULL || cert == NULL)
+		return nhipctl_usage_error(_("usage: nhipctl backup keygen --key FILE --cert FILE "
+					     "[--name NAME] [--days N]"));
+	if (!nhip_backup_keygen(key, cert, name != NULL ? name : "Nhịp backups", days, &error))
+		return nhipctl_ops_fail(error);
+	g_print(_("backup key written to %s (keep it safe at the district) and certificate to %s "
+		  "(copy it to the stations)\n"),
+		key, cert);
+	return EXIT_OK;
+}
+
+/* ----- restore ----- */
+
+static gint
+cmd_restore(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *passphrase_file = NULL;
+	g_autofree gchar *passphrase = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipBackupManifest) manifest = NULL;
+	gboolean force_foreign = FALSE;
+	GOptionEntry entries[] = {
+		{ "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_("The district's backup private key"),
+		  "FILE" },
+		{ "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &passphrase_file,
+		  N_("Read the key's passphrase from this file"), "FILE" },
+		{ "force-foreign", 0, 0, G_OPTION_ARG_NONE, &force_foreign,
+		  N_("Restore a backup of another station (a replacement box)"), NULL },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("FILE",
+			   _("Restore a backup: everything is checked before the live database is "
+			     "replaced; the previous one is kept as station.db.before-restore."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc != 2 || key == NULL)
+		return nhipctl_usage_error(
+			_("usage: nhipctl restore FILE --key KEY "
+			  "[--passphrase-file FILE] [--force-foreign] [--json]"));
+	if (passphrase_file != NULL) {
+		if (!g_file_get_contents(passphrase_file, &passphrase, NULL, &error))
+			return nhipctl_fail(error);
+		g_strchomp(passphrase);
+	}
+	manifest = nhip_backup_restore(
+		global->db_path, argv[1], key, passphrase,
+		force_foreign ? NHIP_RESTORE_FORCE_FOREIGN : NHIP_RESTORE_NONE, &error);
+	if (passphrase != NULL)
+		memset(passphrase, 0, strlen(passphrase));
+	if (manifest == NULL)
+		return nhipctl_ops_fail(error);
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		g_autofree gchar *created =
+			g_date_time_format(manifest->created, "%Y-%m-%dT%H:%M:%SZ");
+		json_builder_begin_object(builder);
+		nhip_json_add_string(builder, "station", manifest->station);
+		nhip_json_add_string(builder, "created", created);
+		nhip_json_add_int(builder, "schema_version", manifest->schema_version);
+		nhip_json_add_int(builder, "files", manifest->members->len);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	} else {
+		g_autofree gchar *created =
+			g_date_time_format(manifest->created, "%Y-%m-%d %H:%M UTC");
+		g_print(_("restored the backup of station %s made %s; the previous database is "
+			  "kept as %s.before-restore\n"),
+			manifest->station, created, global->db_path);
+	}
+	return EXIT_OK;
+}
+
+/* ----- status ----- */
+
+static const gchar *
+status_mark(NhipStatusLevel level)
+{
+	switch (level) {
+	case NHIP_STATUS_OK:
+		return _("ok");
+	case NHIP_STATUS_UNKNOWN:
+		return "?";
+	case NHIP_STATUS_WARNING:
+		return _("warning");
+	case NHIP_STATUS_PROBLEM:
+	default:
+		return _("PROBLEM");
+	}
+}
+
+static gint
+cmd_status(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStatus) status = NULL;
+	g_autoptr(GPtrArray) devices = NULL;
+	gboolean check = FALSE;
+	gboolean probe = FALSE;
+	GPtrArray *items;
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
+		  N_("Exit with 1 when something is wrong"), NULL },
+		{ "devices", 0, 0, G_OPTION_ARG_NONE, &probe,
+		  N_("Also look for the devices plugged in now (not while the kiosk reads "
+		     "one)"),
+		  NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("",
+			   _("Show the station's health: versions, disk, database, outbox, HIS, "
+			     "devices, certificate, clock and backups."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1)
+		return nhipctl_usage_error(
+			_("usage: nhipctl status [--json] [--check] [--devices]"));
+	if (probe)
+		devices = nhipctl_device_probe();
+	status = nhip_status_collect(global->db_path, devices);
+	nhip_status_log(status);
+	items = nhip_status_get_items(status);
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		nhip_status_to_json(status, builder);
+		nhipctl_print_json(builder);
+	} else {
+		for (guint i = 0; i < items->len; i++) {
+			NhipStatusItem *item = g_ptr_array_index(items, i);
+			g_autofree gchar *title = nhipctl_pad(item->title, 30);
+			g_autofree gchar *mark = nhipctl_pad(status_mark(item->level), 9);
+			g_print("%s %s %s\n", mark, title, item->message);
+		}
+		for (guint i = 0; devices != NULL && i < devices->len; i++) {
+			NhipStatusDevice *device = g_ptr_array_index(devices, i);
+			g_print("          %s (%s): %s\n", device->name, device->id, device->state);
+		}
+	}
+	if (check && !nhip_status_is_healthy(status)) {
+		for (guint i = 0; i < items->len; i++) {
+			NhipStatusItem *item = g_ptr_array_index(items, i);
+			if (item->level == NHIP_STATUS_PROBLEM)
+				g_printerr(_("nhipctl: %s: %s\n"), item->title, item->message);
+		}
+		return EXIT_UNHEALTHY;
+	}
+	return EXIT_OK;
+}
+
+const NhipctlCommand nhipctl_appliance_commands[] = {
+	{ "backup", "keygen", "--key FILE --cert FILE [--name N]",
+	  N_("make the district's backup key pair"), cmd_backup_keygen },
+	{ "backup", "verify", "FILE [--json]", N_("check a backup without its key"),
+	  cmd_backup_verify },
+	{ "backup", NULL, "--to DIR | --auto [--cert FILE] [--json]",
+	  N_("back up the station (encrypted, verified)"), cmd_backup },
+	{ "restore", NULL, "FILE --key KEY [--force-foreign]",
+	  N_("restore a backup after checking it"), cmd_restore },
+	{ "status", NULL, "[--json] [--check] [--devices]", N_("show the station's health"),
+	  cmd_status },
+	{ NULL },
+};
