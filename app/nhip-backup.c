@@ -460,9 +460,14 @@ data_dir_for(const gchar *db_path)
 	return g_path_get_dirname(absolute);
 }
 
-/* removes a folder this code made, with everything in it */
-static void
-remove_tree(const gchar *path)
+/**
+ * nhip_backup_remove_tree:
+ * @path: a working folder made by this code
+ *
+ * Removes it with everything in it (symbolic links are removed, not followed).
+ */
+void
+nhip_backup_remove_tree(const gchar *path)
 {
 	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
 	const gchar *name;
@@ -472,7 +477,7 @@ remove_tree(const gchar *path)
 			g_autofree gchar *child = g_build_filename(path, name, NULL);
 			if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
 			    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-				remove_tree(child);
+				nhip_backup_remove_tree(child);
 			else
 				g_unlink(child);
 		}
@@ -724,6 +729,37 @@ fail:
 	g_clear_pointer(&to, sqlite3_close_v2);
 	g_unlink(dest_path);
 	return FALSE;
+}
+
+/**
+ * nhip_backup_copy_into:
+ * @from: a database file (a restored copy, a snapshot)
+ * @to: the live database; created when missing
+ * @error: return location for a #GError
+ *
+ * Replaces the whole content of @to with that of @from through SQLite's backup API, in one
+ * write transaction: the processes that have @to open see the old content or the new one,
+ * never a mix, and on failure @to is unchanged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhip_backup_copy_into(const gchar *from, const gchar *to, GError **error)
+{
+	g_autoptr(sqlite3) source = sqlite_open(from, SQLITE_OPEN_READONLY, error);
+	g_autoptr(sqlite3) dest = NULL;
+
+	if (source == NULL)
+		return FALSE;
+	dest = sqlite_open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
+	if (dest == NULL)
+		return FALSE;
+	sqlite3_busy_timeout(dest, BUSY_WAIT_SECONDS * 1000);
+	if (!sqlite_copy(source, dest, to, error))
+		return FALSE;
+	g_clear_pointer(&dest, sqlite3_close_v2);
+	chown_like_parent(to);
+	return TRUE;
 }
 
 /* ----- writing ----- */
@@ -1147,7 +1183,7 @@ out:
 		close(fd);
 	if (tmp_path != NULL)
 		g_unlink(tmp_path);
-	remove_tree(work);
+	nhip_backup_remove_tree(work);
 	return ok ? g_steal_pointer(&result) : NULL;
 }
 
@@ -1725,8 +1761,6 @@ restore_database(const gchar *restored, const gchar *db_path, GError **error)
 {
 	g_autofree gchar *keep = g_strconcat(db_path, ".before-restore", NULL);
 	g_autofree gchar *keep_tmp = g_strconcat(db_path, ".before-restore.tmp", NULL);
-	g_autoptr(sqlite3) from = NULL;
-	g_autoptr(sqlite3) to = NULL;
 
 	if (g_file_test(db_path, G_FILE_TEST_EXISTS)) {
 		g_unlink(keep_tmp);
@@ -1739,18 +1773,7 @@ restore_database(const gchar *restored, const gchar *db_path, GError **error)
 		}
 		chown_like_parent(keep);
 	}
-	from = sqlite_open(restored, SQLITE_OPEN_READONLY, error);
-	if (from == NULL)
-		return FALSE;
-	to = sqlite_open(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
-	if (to == NULL)
-		return FALSE;
-	sqlite3_busy_timeout(to, BUSY_WAIT_SECONDS * 1000);
-	if (!sqlite_copy(from, to, db_path, error))
-		return FALSE;
-	g_clear_pointer(&to, sqlite3_close_v2);
-	chown_like_parent(db_path);
-	return TRUE;
+	return nhip_backup_copy_into(restored, db_path, error);
 }
 
 static gchar *
@@ -1906,7 +1929,7 @@ nhip_backup_restore(const gchar *db_path,
 				 manifest->station);
 	ok = TRUE;
 out:
-	remove_tree(work);
+	nhip_backup_remove_tree(work);
 	return ok ? g_steal_pointer(&manifest) : NULL;
 }
 

@@ -104,6 +104,8 @@ void nhip_backup_result_free(NhipBackupResult *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipBackupResult, nhip_backup_result_free)
 
 gboolean nhip_backup_snapshot(const gchar *db_path, const gchar *dest_path, GError **error);
+gboolean nhip_backup_copy_into(const gchar *from, const gchar *to, GError **error);
+void nhip_backup_remove_tree(const gchar *path);
 NhipBackupResult *nhip_backup_write(const gchar *db_path,
 				    const gchar *cert_path,
 				    const gchar *dest_dir,

@@ -20,6 +20,7 @@
 #include "nhip-json.h"
 #include "nhip-ops-error.h"
 #include "nhip-status.h"
+#include "nhip-update.h"
 #include "nhipctl-private.h"
 
 #define EXIT_UNHEALTHY	 1
@@ -403,7 +404,227 @@ cmd_status(NhipctlGlobal *global, gint argc, gchar **argv)
 	return EXIT_OK;
 }
 
+/* ----- update ----- */
+
+/* a command line typed as one option, e.g. --dpkg "dpkg --root=/tmp/r" */
+static gchar **
+parse_command(const gchar *option, const gchar *text, GError **error)
+{
+	gchar **argv = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	if (!g_shell_parse_argv(text, NULL, &argv, &error_local)) {
+		g_set_error(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_INVALID,
+			    _("--%s “%s” is not a command line: %s"), option, text,
+			    error_local->message);
+		return NULL;
+	}
+	return argv;
+}
+
+static gint
+cmd_update(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *vendor_key = NULL;
+	g_autofree gchar *state_dir = NULL;
+	g_autofree gchar *dpkg_text = NULL;
+	g_autofree gchar *migrate_text = NULL;
+	g_autofree gchar *health_text = NULL;
+	g_autofree gchar *services_text = NULL;
+	g_autofree gchar *data_dir = NULL;
+	g_autofree gchar *absolute = NULL;
+	g_auto(GStrv) dpkg = NULL;
+	g_auto(GStrv) migrate = NULL;
+	g_auto(GStrv) health = NULL;
+	g_auto(GStrv) services = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipUpdateResult) result = NULL;
+	g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func(g_free);
+	NhipUpdateOptions options = { 0 };
+	GOptionEntry entries[] = {
+		{ "from", 0, 0, G_OPTION_ARG_FILENAME, &from, N_("The update bundle (.nhipupd)"),
+		  "FILE" },
+		{ "vendor-key", 0, 0, G_OPTION_ARG_FILENAME, &vendor_key,
+		  N_("The pinned vendor public key (default: the one installed with Nhịp)"),
+		  "FILE" },
+		{ "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+		  N_("Where the previous packages are kept (default: updates/ beside the "
+		     "database)"),
+		  "DIR" },
+		{ "dpkg", 0, 0, G_OPTION_ARG_STRING, &dpkg_text,
+		  N_("The dpkg command (default “dpkg”)"), "CMD" },
+		{ "migrate", 0, 0, G_OPTION_ARG_STRING, &migrate_text,
+		  N_("The command that migrates the database (default: the new nhipctl's init)"),
+		  "CMD" },
+		{ "health", 0, 0, G_OPTION_ARG_STRING, &health_text,
+		  N_("The health check (default: the new nhipctl's status --check)"), "CMD" },
+		{ "services", 0, 0, G_OPTION_ARG_STRING, &services_text,
+		  N_("The systemd units to restart (default “nhip-*.service”)"), "UNITS" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("",
+			   _("Install a signed update bundle; the previous version and the "
+			     "database are put back if the new version fails its health check."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || from == NULL)
+		return nhipctl_usage_error(
+			_("usage: nhipctl update --from FILE [--vendor-key FILE] "
+			  "[--dpkg CMD] [--health CMD] [--json]"));
+	absolute = g_canonicalize_filename(global->db_path, NULL);
+	data_dir = g_path_get_dirname(absolute);
+	if (state_dir == NULL)
+		state_dir = g_build_filename(data_dir, "updates", NULL);
+	if (migrate_text == NULL)
+		migrate = g_strdupv((gchar *[]){ (gchar *)NHIP_INSTALLED_NHIPCTL, (gchar *)"--db",
+						 absolute, (gchar *)"init", NULL });
+	if (health_text == NULL)
+		health = g_strdupv((gchar *[]){ (gchar *)NHIP_INSTALLED_NHIPCTL, (gchar *)"--db",
+						absolute, (gchar *)"status", (gchar *)"--check",
+						NULL });
+	if ((dpkg = parse_command("dpkg", dpkg_text != NULL ? dpkg_text : "dpkg", &error)) ==
+		    NULL ||
+	    (migrate_text != NULL &&
+	     (migrate = parse_command("migrate", migrate_text, &error)) == NULL) ||
+	    (health_text != NULL &&
+	     (health = parse_command("health", health_text, &error)) == NULL))
+		return nhipctl_ops_fail(error);
+	services = services_text != NULL
+			   ? g_strsplit_set(g_strstrip(services_text), " ,", -1)
+			   : g_strdupv((gchar *[]){ (gchar *)"nhip-*.service", NULL });
+	options.db_path = absolute;
+	options.vendor_key = vendor_key != NULL ? vendor_key : NHIP_UPDATE_VENDOR_KEY;
+	options.state_dir = state_dir;
+	options.dpkg = dpkg;
+	options.migrate = migrate;
+	options.health = health;
+	options.services = services;
+	options.apt_cache = "/var/cache/apt/archives";
+	result = nhip_update_apply(from, &options, steps, &error);
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "ok");
+		json_builder_add_boolean_value(builder, result != NULL);
+		json_builder_set_member_name(builder, "rolled_back");
+		json_builder_add_boolean_value(
+			builder,
+			g_error_matches(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_ROLLED_BACK));
+		nhip_json_add_string(builder, "release",
+				     result != NULL ? result->manifest->release : NULL);
+		json_builder_set_member_name(builder, "up_to_date");
+		json_builder_add_boolean_value(builder, result != NULL && result->up_to_date);
+		nhip_json_add_string(builder, "error", error != NULL ? error->message : NULL);
+		json_builder_set_member_name(builder, "steps");
+		json_builder_begin_array(builder);
+		for (guint i = 0; i < steps->len; i++)
+			json_builder_add_string_value(builder, g_ptr_array_index(steps, i));
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	} else {
+		for (guint i = 0; i < steps->len; i++)
+			g_print("%s\n", (const gchar *)g_ptr_array_index(steps, i));
+	}
+	if (result == NULL)
+		return nhipctl_ops_fail(error);
+	return EXIT_OK;
+}
+
+static gint
+cmd_update_make_bundle(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *release = NULL;
+	g_autoptr(GError) error = NULL;
+	GOptionEntry entries[] = {
+		{ "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_("The vendor's Ed25519 private key"),
+		  "FILE" },
+		{ "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("The bundle to write"), "FILE" },
+		{ "release", 0, 0, G_OPTION_ARG_STRING, &release,
+		  N_("The release name (default: the first package's version)"), "V" },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("DEB...", _("Make a signed update bundle (for the vendor)."), entries,
+			   &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc < 2 || key == NULL || out == NULL)
+		return nhipctl_usage_error(
+			_("usage: nhipctl update make-bundle --key KEY --out FILE "
+			  "[--release V] DEB..."));
+	if (!nhip_update_make_bundle(key, out, release, (const gchar *const *)argv + 1, &error))
+		return nhipctl_ops_fail(error);
+	g_print(_("update bundle written to %s\n"), out);
+	return EXIT_OK;
+}
+
+static gint
+cmd_update_keygen(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *pub = NULL;
+	g_autoptr(GError) error = NULL;
+	GOptionEntry entries[] = { { "key", 0, 0, G_OPTION_ARG_FILENAME, &key,
+				     N_("Write the vendor's private key here"), "FILE" },
+				   { "pub", 0, 0, G_OPTION_ARG_FILENAME, &pub,
+				     N_("Write the public key to pin on the stations here"),
+				     "FILE" },
+				   { NULL } };
+
+	if (!nhipctl_parse("", _("Make the vendor's update signing key (Ed25519)."), entries, &argc,
+			   &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || key == NULL || pub == NULL)
+		return nhipctl_usage_error(_("usage: nhipctl update keygen --key FILE --pub FILE"));
+	if (!nhip_update_keygen(key, pub, &error))
+		return nhipctl_ops_fail(error);
+	g_print(_("signing key written to %s, public key to %s\n"), key, pub);
+	return EXIT_OK;
+}
+
+static gint
+cmd_update_verify(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *vendor_key = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipUpdateManifest) manifest = NULL;
+	GOptionEntry entries[] = { { "vendor-key", 0, 0, G_OPTION_ARG_FILENAME, &vendor_key,
+				     N_("The pinned vendor public key"), "FILE" },
+				   { NULL } };
+
+	if (!nhipctl_parse("FILE", _("Check an update bundle without installing it."), entries,
+			   &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc != 2)
+		return nhipctl_usage_error(
+			_("usage: nhipctl update verify FILE [--vendor-key FILE]"));
+	manifest = nhip_update_verify(
+		argv[1], vendor_key != NULL ? vendor_key : NHIP_UPDATE_VENDOR_KEY, NULL, &error);
+	if (manifest == NULL)
+		return nhipctl_ops_fail(error);
+	g_print(_("update %s: signed by the vendor, %u packages intact\n"), manifest->release,
+		manifest->packages->len);
+	for (guint i = 0; i < manifest->packages->len; i++) {
+		NhipUpdatePackage *package = g_ptr_array_index(manifest->packages, i);
+		g_print("  %s %s (%s)\n", package->name, package->version, package->architecture);
+	}
+	return EXIT_OK;
+}
+
 const NhipctlCommand nhipctl_appliance_commands[] = {
+	{ "update", "make-bundle", "--key KEY --out FILE DEB...",
+	  N_("make a signed update bundle (vendor)"), cmd_update_make_bundle },
+	{ "update", "keygen", "--key FILE --pub FILE", N_("make the vendor's signing key"),
+	  cmd_update_keygen },
+	{ "update", "verify", "FILE [--vendor-key FILE]", N_("check an update bundle"),
+	  cmd_update_verify },
+	{ "update", NULL, "--from FILE [--dpkg CMD] [--health CMD]",
+	  N_("install an update bundle, rolling back if it fails"), cmd_update },
 	{ "backup", "keygen", "--key FILE --cert FILE [--name N]",
 	  N_("make the district's backup key pair"), cmd_backup_keygen },
 	{ "backup", "verify", "FILE [--json]", N_("check a backup without its key"),
