@@ -13,12 +13,14 @@
 #include <inttypes.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nhip-backup.h"
 #include "nhip-json.h"
 #include "nhip-ops-error.h"
+#include "nhip-setup.h"
 #include "nhip-status.h"
 #include "nhip-update.h"
 #include "nhipctl-private.h"
@@ -65,6 +67,88 @@ read_setting(NhipctlGlobal *global, const gchar *key)
 		return NULL;
 	store = nhip_store_open(global->db_path, NULL);
 	return store != NULL ? nhip_store_setting_get(store, key, NULL) : NULL;
+}
+
+/* ----- setup ----- */
+
+static gint
+cmd_setup(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	g_autofree gchar *config_path = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipSetupConfig) config = NULL;
+	g_autoptr(GPtrArray) steps = NULL;
+	gboolean dry_run = FALSE;
+	gboolean failed = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
+		  N_("The setup file (see docs/setup.md)"), "FILE" },
+		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+		  N_("Check the file and say what would change, changing nothing"), NULL },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &global->json, N_("Print JSON"), NULL },
+		{ NULL }
+	};
+
+	if (!nhipctl_parse("",
+			   _("Set the station up from a file: facility, staff, backups, "
+			     "enrollment, device and network checks. Running it twice changes "
+			     "nothing."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || config_path == NULL)
+		return nhipctl_usage_error(
+			_("usage: nhipctl setup --config FILE [--dry-run] [--json]"));
+	config = nhip_setup_config_load(config_path, &error);
+	if (config == NULL)
+		return nhipctl_ops_fail(error);
+	{
+		GStatBuf st;
+		if (g_stat(config_path, &st) == 0 && (st.st_mode & 0077) != 0)
+			g_printerr(_("nhipctl: warning: %s holds PINs and can be read by other "
+				     "users; delete it after the setup\n"),
+				   config_path);
+	}
+	steps = nhip_setup_run(global->db_path, config, dry_run);
+	for (guint i = 0; i < steps->len; i++) {
+		NhipSetupStep *step = g_ptr_array_index(steps, i);
+		failed |= step->result == NHIP_SETUP_FAILED;
+	}
+	if (global->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "ok");
+		json_builder_add_boolean_value(builder, !failed);
+		json_builder_set_member_name(builder, "dry_run");
+		json_builder_add_boolean_value(builder, dry_run);
+		json_builder_set_member_name(builder, "steps");
+		json_builder_begin_array(builder);
+		for (guint i = 0; i < steps->len; i++) {
+			NhipSetupStep *step = g_ptr_array_index(steps, i);
+			json_builder_begin_object(builder);
+			nhip_json_add_string(builder, "step", step->step);
+			nhip_json_add_string(builder, "result",
+					     nhip_setup_result_to_string(step->result));
+			nhip_json_add_string(builder, "message", step->message);
+			json_builder_end_object(builder);
+		}
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+		nhipctl_print_json(builder);
+	} else {
+		for (guint i = 0; i < steps->len; i++) {
+			NhipSetupStep *step = g_ptr_array_index(steps, i);
+			g_autofree gchar *name = nhipctl_pad(step->step, 9);
+			g_autofree gchar *result =
+				nhipctl_pad(nhip_setup_result_to_string(step->result), 13);
+			g_print("%s %s %s\n", name, result, step->message);
+		}
+	}
+	if (failed) {
+		g_printerr("%s\n", _("nhipctl: setup is not complete: fix what failed and run it "
+				     "again"));
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
 }
 
 /* ----- backup ----- */
@@ -617,6 +701,8 @@ cmd_update_verify(NhipctlGlobal *global, gint argc, gchar **argv)
 }
 
 const NhipctlCommand nhipctl_appliance_commands[] = {
+	{ "setup", NULL, "--config FILE [--dry-run] [--json]",
+	  N_("set the station up from a file (idempotent)"), cmd_setup },
 	{ "update", "make-bundle", "--key KEY --out FILE DEB...",
 	  N_("make a signed update bundle (vendor)"), cmd_update_make_bundle },
 	{ "update", "keygen", "--key FILE --pub FILE", N_("make the vendor's signing key"),
