@@ -562,8 +562,7 @@ add_time_or_null(JsonBuilder *builder, const gchar *name, gint64 unix_time)
  * @self: a status
  * @builder: a builder where a value may start
  *
- * Writes the status as one JSON object (the shape is documented in docs/backup.md's
- * companion, docs/status.md).
+ * Writes the status as one JSON object (its members are listed in docs/setup.md).
  */
 void
 nhip_status_to_json(NhipStatus *self, JsonBuilder *builder)
