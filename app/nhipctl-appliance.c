@@ -174,8 +174,11 @@ print_backup_result(NhipctlGlobal *global, const NhipBackupResult *result)
 		nhipctl_print_json(builder);
 	} else {
 		g_autofree gchar *size = g_format_size(result->size);
-		g_print(_("backup written and verified: %s (%s, %u files, %.1f s)\n"), result->path,
-			size, result->manifest->members->len, result->seconds);
+		g_print(g_dngettext(GETTEXT_PACKAGE,
+				    "backup written and verified: %s (%s, %u file, %.1f s)\n",
+				    "backup written and verified: %s (%s, %u files, %.1f s)\n",
+				    result->manifest->members->len),
+			result->path, size, result->manifest->members->len, result->seconds);
 		if (!result->manifest->is_signed)
 			g_print("%s\n", _("note: the station is not enrolled, so the backup is not "
 					  "signed"));
