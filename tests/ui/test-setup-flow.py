@@ -46,6 +46,18 @@ def fill(root, name, text):
     type_text(text)
 
 
+def enter_pin(login, pin):
+    """Taps the digits on the number pad, each once the one before it shows as a dot."""
+    def dots(n):
+        return find_all(login, lambda a: a.getRoleName() == "label"
+                        and set(atspi.text_of(a)) <= {"●", "○", " "}
+                        and atspi.text_of(a).count("●") == n)
+    wait_for("an empty PIN", lambda: dots(0), 10)
+    for n, digit in enumerate(pin, 1):
+        click(find(login, digit, "push button"))
+        wait_for(f"{n} dots", lambda: dots(n), 10)
+
+
 def label_with(root, fragment):
     return find_all(root, lambda a: a.getRoleName() == "label" and fragment in atspi.text_of(a))
 
@@ -107,8 +119,8 @@ try:
     step("the new technician logs in with the PIN just made")
     login = page(app, "NhipLoginPage")
     click(find(login, "Nguyễn Văn Kỹ"))
-    for digit in "482916":
-        click(find(login, digit, "push button"))
+    wait_for("the name chosen", lambda: label_with(login, "Enter your PIN"))
+    enter_pin(login, "482916")
     click(find(login, "Log in", "push button"))
     home = page(app, "NhipHomePage")
 
