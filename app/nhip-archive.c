@@ -16,6 +16,7 @@
 #include "nhip-archive.h"
 #include "nhip-openssl.h"
 #include "nhip-ops-error.h"
+#include "nhip-tar.h"
 
 #define NAME_MAX_BYTES 100
 #define COPY_CHUNK     (64 * 1024)
@@ -59,26 +60,6 @@ nhip_archive_name_check(const gchar *name, GError **error)
 	return TRUE;
 }
 
-static void
-header_octal(guint8 *field, gsize width, guint64 value)
-{
-	gchar text[24] = { 0 };
-
-	g_snprintf(text, sizeof(text), "%0*" PRIo64, (gint)(width - 1), value);
-	memcpy(field, text, width - 1);
-	field[width - 1] = 0;
-}
-
-static guint
-header_checksum(const guint8 *header)
-{
-	guint sum = 0;
-
-	for (gsize i = 0; i < NHIP_ARCHIVE_BLOCK; i++)
-		sum += (i >= 148 && i < 156) ? (guint)' ' : header[i];
-	return sum;
-}
-
 /**
  * nhip_archive_header:
  * @block: (out caller-allocates): the 512-byte header
@@ -94,17 +75,17 @@ nhip_archive_header(guint8 block[NHIP_ARCHIVE_BLOCK], const gchar *name, guint64
 	g_assert(size <= NHIP_ARCHIVE_MAX_MEMBER);
 	memset(block, 0, NHIP_ARCHIVE_BLOCK);
 	memcpy(block, name, strlen(name));
-	header_octal(block + 100, 8, 0600);
-	header_octal(block + 108, 8, 0);
-	header_octal(block + 116, 8, 0);
-	header_octal(block + 124, 12, size);
-	header_octal(block + 136, 12, 0);
+	nhip_tar_write_octal(block + 100, 8, 0600);
+	nhip_tar_write_octal(block + 108, 8, 0);
+	nhip_tar_write_octal(block + 116, 8, 0);
+	nhip_tar_write_octal(block + 124, 12, size);
+	nhip_tar_write_octal(block + 136, 12, 0);
 	block[156] = '0';
 	memcpy(block + 257,
 	       "ustar\0"
 	       "00",
 	       8);
-	g_snprintf(sum, sizeof(sum), "%06o", header_checksum(block));
+	g_snprintf(sum, sizeof(sum), "%06o", nhip_tar_header_checksum(block));
 	memcpy(block + 148, sum, 6);
 	block[154] = 0;
 	block[155] = ' ';
@@ -447,39 +428,6 @@ reader_read_exact(NhipArchiveReader *self, guint8 *buf, gsize length, GError **e
 	return TRUE;
 }
 
-static gboolean
-parse_octal(const guint8 *field, gsize width, guint64 *value)
-{
-	gsize i = 0;
-	guint64 result = 0;
-
-	while (i < width && field[i] == ' ')
-		i++;
-	if (i == width || field[i] < '0' || field[i] > '7')
-		return FALSE;
-	for (; i < width && field[i] >= '0' && field[i] <= '7'; i++) {
-		if (result > (G_MAXUINT64 >> 3))
-			return FALSE;
-		result = (result << 3) | (guint64)(field[i] - '0');
-	}
-	for (; i < width; i++) {
-		if (field[i] != 0 && field[i] != ' ')
-			return FALSE;
-	}
-	*value = result;
-	return TRUE;
-}
-
-static gboolean
-block_is_zero(const guint8 *block)
-{
-	for (gsize i = 0; i < NHIP_ARCHIVE_BLOCK; i++) {
-		if (block[i] != 0)
-			return FALSE;
-	}
-	return TRUE;
-}
-
 /* after the first zero block: a second one, then only zeros to the end */
 static gboolean
 reader_end(NhipArchiveReader *self, GError **error)
@@ -489,7 +437,7 @@ reader_end(NhipArchiveReader *self, GError **error)
 
 	if (!reader_read_exact(self, block, sizeof(block), error))
 		return FALSE;
-	if (!block_is_zero(block))
+	if (!nhip_tar_block_is_zero(block))
 		return reader_fail(self, error, _("the end-of-archive blocks are missing"));
 	while ((n = BIO_read(self->source, block, sizeof(block))) > 0) {
 		for (gint i = 0; i < n; i++) {
@@ -538,10 +486,10 @@ nhip_archive_reader_next(NhipArchiveReader *self, const gchar **name, guint64 *s
 		return TRUE;
 	if (!reader_read_exact(self, block, sizeof(block), error))
 		return FALSE;
-	if (block_is_zero(block))
+	if (nhip_tar_block_is_zero(block))
 		return reader_end(self, error);
 	self->offset -= NHIP_ARCHIVE_BLOCK; /* report the header's own offset */
-	if (!parse_octal(block + 148, 8, &sum) || sum != header_checksum(block))
+	if (!nhip_tar_parse_octal(block + 148, 8, &sum) || sum != nhip_tar_header_checksum(block))
 		return reader_fail(self, error, _("a header's checksum does not match"));
 	if (memcmp(block + 257,
 		   "ustar\0"
@@ -552,7 +500,7 @@ nhip_archive_reader_next(NhipArchiveReader *self, const gchar **name, guint64 *s
 		return reader_fail(self, error, _("it holds something other than plain files"));
 	if (block[345] != 0)
 		return reader_fail(self, error, _("it uses long file names"));
-	if (!parse_octal(block + 124, 12, &self->size))
+	if (!nhip_tar_parse_octal(block + 124, 12, &self->size))
 		return reader_fail(self, error, _("a file size cannot be read"));
 	while (name_len < NAME_MAX_BYTES && block[name_len] != 0)
 		name_len++;

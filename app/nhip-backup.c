@@ -168,11 +168,7 @@ GBytes *
 nhip_backup_manifest_to_json(const NhipBackupManifest *self)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *created = g_date_time_format(self->created, "%Y-%m-%dT%H:%M:%SZ");
-	gchar *text;
-	gsize length = 0;
 
 	json_builder_begin_object(builder);
 	json_add_string(builder, "format", MANIFEST_FORMAT);
@@ -202,11 +198,7 @@ nhip_backup_manifest_to_json(const NhipBackupManifest *self)
 	}
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
-	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, &length);
-	return g_bytes_new_take(text, length);
+	return nhip_ops_json_bytes(builder);
 }
 
 static gboolean
@@ -215,18 +207,6 @@ manifest_fail(GError **error, const gchar *what)
 	g_set_error(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_DAMAGED,
 		    _("the backup's manifest is not valid: %s"), what);
 	return FALSE;
-}
-
-static gboolean
-is_sha256_hex(const gchar *text)
-{
-	if (text == NULL || strlen(text) != 64)
-		return FALSE;
-	for (gsize i = 0; i < 64; i++) {
-		if (!g_ascii_isdigit(text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-			return FALSE;
-	}
-	return TRUE;
 }
 
 /* a station or facility code: 1 to 64 letters, digits, '.', '_' or '-' */
@@ -273,10 +253,7 @@ nhip_backup_manifest_parse(GBytes *json, GError **error)
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(NhipBackupManifest) self = nhip_backup_manifest_new();
 	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GError) error_local = NULL;
-	gsize length = 0;
-	const gchar *data = g_bytes_get_data(json, &length);
-	JsonNode *root;
+	g_autofree gchar *why = NULL;
 	JsonObject *object;
 	JsonObject *payload;
 	JsonArray *files;
@@ -284,21 +261,11 @@ nhip_backup_manifest_parse(GBytes *json, GError **error)
 	const gchar *text;
 	guint64 number = 0;
 
-	if (length == 0 || length > NHIP_BACKUP_MAX_MANIFEST ||
-	    !g_utf8_validate(data, (gssize)length, NULL) || memchr(data, 0, length) != NULL) {
-		manifest_fail(error, _("it is not UTF-8 text"));
+	object = nhip_ops_parse_object(parser, json, NHIP_BACKUP_MAX_MANIFEST, &why);
+	if (object == NULL) {
+		manifest_fail(error, why);
 		return NULL;
 	}
-	if (!json_parser_load_from_data(parser, data, (gssize)length, &error_local)) {
-		manifest_fail(error, error_local->message);
-		return NULL;
-	}
-	root = json_parser_get_root(parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		manifest_fail(error, _("it is not a JSON object"));
-		return NULL;
-	}
-	object = json_node_get_object(root);
 	if (g_strcmp0(nhip_json_member_string(object, "format"), MANIFEST_FORMAT) != 0) {
 		manifest_fail(error, _("it is not the manifest of a Nhịp backup"));
 		return NULL;
@@ -360,7 +327,7 @@ nhip_backup_manifest_parse(GBytes *json, GError **error)
 	}
 	payload = json_node_get_object(node);
 	if (!json_uint(payload, "size", &self->payload_size) ||
-	    !is_sha256_hex(nhip_json_member_string(payload, "sha256"))) {
+	    !nhip_ops_is_sha256_hex(nhip_json_member_string(payload, "sha256"))) {
 		manifest_fail(error, _("the payload's size or hash is missing"));
 		return NULL;
 	}
@@ -386,7 +353,7 @@ nhip_backup_manifest_parse(GBytes *json, GError **error)
 		file = json_node_get_object(entry);
 		name = nhip_json_member_string(file, "name");
 		sha256 = nhip_json_member_string(file, "sha256");
-		if (!nhip_archive_name_check(name, NULL) || !is_sha256_hex(sha256) ||
+		if (!nhip_archive_name_check(name, NULL) || !nhip_ops_is_sha256_hex(sha256) ||
 		    !json_uint(file, "size", &size) || size > NHIP_ARCHIVE_MAX_MEMBER) {
 			manifest_fail(error, _("a file entry lacks a safe name, a size or a "
 					       "hash"));
@@ -408,26 +375,6 @@ nhip_backup_manifest_parse(GBytes *json, GError **error)
 }
 
 /* ----- helpers ----- */
-
-static gboolean
-ops_openssl_fail(GError **error, gint code, const gchar *what)
-{
-	g_autoptr(GString) detail = g_string_new(NULL);
-	gulong e;
-
-	while ((e = ERR_get_error()) != 0) {
-		gchar buf[256];
-		ERR_error_string_n(e, buf, sizeof(buf));
-		if (detail->len > 0)
-			g_string_append(detail, "; ");
-		g_string_append(detail, buf);
-	}
-	if (detail->len == 0)
-		g_set_error_literal(error, NHIP_OPS_ERROR, code, what);
-	else
-		g_set_error(error, NHIP_OPS_ERROR, code, "%s (%s)", what, detail->str);
-	return FALSE;
-}
 
 static gboolean
 ops_errno_fail(GError **error, gint saved_errno, const gchar *what, const gchar *path)
@@ -858,8 +805,8 @@ sign_manifest(GBytes *manifest_json, NhipIdentity *identity, GError **error)
 	    CMS_add1_signer(cms, nhip_identity_get_certificate(identity),
 			    nhip_identity_get_key(identity), EVP_sha256(), CMS_BINARY) == NULL ||
 	    !CMS_final(cms, in, NULL, CMS_BINARY | CMS_DETACHED) || !i2d_CMS_bio(out, cms)) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
-				 _("cannot sign the backup's manifest with the station key"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+				      _("cannot sign the backup's manifest with the station key"));
 		return NULL;
 	}
 	length = BIO_get_mem_data(out, &data);
@@ -897,9 +844,10 @@ verify_manifest_signature(GBytes *manifest_json,
 	}
 	if (!CMS_verify(cms, NULL, NULL, content, NULL,
 			CMS_BINARY | CMS_DETACHED | CMS_NO_SIGNER_CERT_VERIFY)) {
-		return ops_openssl_fail(error, NHIP_OPS_ERROR_BAD_SIGNATURE,
-					_("the backup's manifest was changed after it was signed: "
-					  "its signature does not verify"));
+		return nhip_ops_openssl_fail(
+			error, NHIP_OPS_ERROR_BAD_SIGNATURE,
+			_("the backup's manifest was changed after it was signed: "
+			  "its signature does not verify"));
 	}
 	signers = CMS_get0_signers(cms);
 	signer = signers != NULL && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
@@ -969,27 +917,28 @@ write_payload(gint fd,
 	/* an AES-GCM cipher makes AuthEnvelopedData: the ciphertext is authenticated */
 	cms = CMS_encrypt(recipients, NULL, EVP_aes_256_gcm(), CMS_BINARY | CMS_STREAM);
 	if (cms == NULL || md == NULL || !BIO_set_md(md, EVP_sha256())) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
-				 _("cannot encrypt to the backup certificate"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+				      _("cannot encrypt to the backup certificate"));
 		goto out;
 	}
 	BIO_push(md, file);
 	cms_bio = BIO_new_CMS(md, cms);
 	if (cms_bio == NULL) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
-				 _("cannot encrypt to the backup certificate"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+				      _("cannot encrypt to the backup certificate"));
 		goto out;
 	}
 	if (!write_inner(cms_bio, snapshot, data_dir, manifest, error))
 		goto out;
 	if (BIO_flush(cms_bio) <= 0) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED, _("cannot finish the encryption"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+				      _("cannot finish the encryption"));
 		goto out;
 	}
 	manifest->payload_size = BIO_number_written(md);
 	digest_len = BIO_gets(md, (gchar *)digest, sizeof(digest));
 	if (digest_len != 32) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED, _("cannot hash the backup"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED, _("cannot hash the backup"));
 		goto out;
 	}
 	{
@@ -1579,7 +1528,7 @@ load_private_key(const gchar *key_path, const gchar *passphrase, GError **error)
 	key = PEM_read_bio_PrivateKey(bio, NULL, NULL,
 				      (void *)(passphrase != NULL ? passphrase : ""));
 	if (key == NULL) {
-		ops_openssl_fail(
+		nhip_ops_openssl_fail(
 			error, NHIP_OPS_ERROR_WRONG_KEY,
 			passphrase != NULL
 				? _("the backup key cannot be read: not a PEM private key, "
@@ -1886,8 +1835,9 @@ nhip_backup_restore(const gchar *db_path,
 	in = BIO_new_file(payload, "rb");
 	cms = in != NULL ? d2i_CMS_bio(in, NULL) : NULL;
 	if (cms == NULL || OBJ_obj2nid(CMS_get0_type(cms)) != NID_id_smime_ct_authEnvelopedData) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_DAMAGED,
-				 _("the backup's encrypted data is not CMS AuthEnvelopedData"));
+		nhip_ops_openssl_fail(
+			error, NHIP_OPS_ERROR_DAMAGED,
+			_("the backup's encrypted data is not CMS AuthEnvelopedData"));
 		goto out;
 	}
 	out = BIO_new_file(inner, "wb");
@@ -1897,9 +1847,10 @@ nhip_backup_restore(const gchar *db_path,
 		goto out;
 	}
 	if (!CMS_decrypt(cms, key, NULL, NULL, out, CMS_BINARY)) {
-		ops_openssl_fail(error, NHIP_OPS_ERROR_DAMAGED,
-				 _("the backup cannot be decrypted: its encrypted data was changed "
-				   "or damaged"));
+		nhip_ops_openssl_fail(
+			error, NHIP_OPS_ERROR_DAMAGED,
+			_("the backup cannot be decrypted: its encrypted data was changed "
+			  "or damaged"));
 		goto out;
 	}
 	if (BIO_flush(out) <= 0) {
@@ -2012,8 +1963,8 @@ nhip_backup_keygen(const gchar *key_path,
 	    !X509_sign(cert, key, EVP_sha256()) ||
 	    !PEM_write_bio_PrivateKey(key_pem, key, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_X509(cert_pem, cert))
-		return ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
-					_("cannot make the backup key pair"));
+		return nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+					     _("cannot make the backup key pair"));
 	length = BIO_get_mem_data(key_pem, &data);
 	if (!nhip_file_write_durable(key_path, data, (gsize)length, 0600, error))
 		return FALSE;

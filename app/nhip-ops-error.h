@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -42,5 +42,11 @@ typedef enum {
 
 GQuark nhip_ops_error_quark(void);
 gboolean nhip_ops_journal_wanted(void);
+
+/* helpers the backup and update code share */
+gboolean nhip_ops_is_sha256_hex(const gchar *text);
+gboolean nhip_ops_openssl_fail(GError **error, gint code, const gchar *what);
+JsonObject *nhip_ops_parse_object(JsonParser *parser, GBytes *json, gsize max, gchar **why);
+GBytes *nhip_ops_json_bytes(JsonBuilder *builder) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

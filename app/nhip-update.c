@@ -126,18 +126,6 @@ is_version(const gchar *text)
 }
 
 static gboolean
-is_sha256_hex(const gchar *text)
-{
-	if (text == NULL || strlen(text) != 64)
-		return FALSE;
-	for (gsize i = 0; i < 64; i++) {
-		if (!g_ascii_isdigit(text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
 manifest_fail(GError **error, const gchar *what)
 {
 	g_set_error(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_DAMAGED,
@@ -161,30 +149,17 @@ nhip_update_manifest_parse(GBytes *json, GError **error)
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(NhipUpdateManifest) self = manifest_new();
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GError) error_local = NULL;
-	gsize length = 0;
-	const gchar *data = g_bytes_get_data(json, &length);
-	JsonNode *root;
+	g_autofree gchar *why = NULL;
 	JsonObject *object;
 	JsonNode *node;
 	JsonArray *packages;
 	const gchar *text;
 
-	if (length == 0 || length > MAX_MANIFEST || !g_utf8_validate(data, (gssize)length, NULL) ||
-	    memchr(data, 0, length) != NULL) {
-		manifest_fail(error, _("it is not UTF-8 text"));
+	object = nhip_ops_parse_object(parser, json, MAX_MANIFEST, &why);
+	if (object == NULL) {
+		manifest_fail(error, why);
 		return NULL;
 	}
-	if (!json_parser_load_from_data(parser, data, (gssize)length, &error_local)) {
-		manifest_fail(error, error_local->message);
-		return NULL;
-	}
-	root = json_parser_get_root(parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		manifest_fail(error, _("it is not a JSON object"));
-		return NULL;
-	}
-	object = json_node_get_object(root);
 	if (g_strcmp0(nhip_json_member_string(object, "format"), MANIFEST_FORMAT) != 0 ||
 	    nhip_json_member_int(object, "version", 0) != MANIFEST_VERSION) {
 		manifest_fail(error, _("it is not the manifest of a Nhịp update of a known "
@@ -239,7 +214,7 @@ nhip_update_manifest_parse(GBytes *json, GError **error)
 		    strchr(package->file, '/') != NULL ||
 		    !g_str_has_suffix(package->file, ".deb") ||
 		    g_str_has_prefix(package->file, "manifest.") ||
-		    !is_sha256_hex(package->sha256) || size == NULL ||
+		    !nhip_ops_is_sha256_hex(package->sha256) || size == NULL ||
 		    !JSON_NODE_HOLDS_VALUE(size) ||
 		    json_node_get_value_type(size) != G_TYPE_INT64 ||
 		    json_node_get_int(size) <= 0) {
@@ -269,11 +244,7 @@ GBytes *
 nhip_update_manifest_to_json(const NhipUpdateManifest *self)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *created = g_date_time_format(self->created, "%Y-%m-%dT%H:%M:%SZ");
-	gchar *text;
-	gsize length = 0;
 
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "format");
@@ -305,30 +276,10 @@ nhip_update_manifest_to_json(const NhipUpdateManifest *self)
 	}
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
-	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, &length);
-	return g_bytes_new_take(text, length);
+	return nhip_ops_json_bytes(builder);
 }
 
 /* ----- keys and signatures ----- */
-
-static gboolean
-openssl_fail(GError **error, gint code, const gchar *what)
-{
-	gulong e = ERR_get_error();
-	gchar buf[256] = { 0 };
-
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	if (buf[0] != '\0')
-		g_set_error(error, NHIP_OPS_ERROR, code, "%s (%s)", what, buf);
-	else
-		g_set_error_literal(error, NHIP_OPS_ERROR, code, what);
-	return FALSE;
-}
 
 /**
  * nhip_update_keygen:
@@ -359,8 +310,8 @@ nhip_update_keygen(const gchar *key_path, const gchar *public_path, GError **err
 	key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (key == NULL || !PEM_write_bio_PrivateKey(key_pem, key, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_PUBKEY(pub_pem, key))
-		return openssl_fail(error, NHIP_OPS_ERROR_FAILED,
-				    _("cannot make the update signing key"));
+		return nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED,
+					     _("cannot make the update signing key"));
 	length = BIO_get_mem_data(key_pem, &data);
 	if (!nhip_file_write_durable(key_path, data, (gsize)length, 0600, error))
 		return FALSE;
@@ -408,7 +359,7 @@ sign(EVP_PKEY *key, GBytes *message, GError **error)
 	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
 	    EVP_DigestSign(ctx, sig, &sig_len, g_bytes_get_data(message, NULL),
 			   g_bytes_get_size(message)) != 1) {
-		openssl_fail(error, NHIP_OPS_ERROR_FAILED, _("cannot sign the update"));
+		nhip_ops_openssl_fail(error, NHIP_OPS_ERROR_FAILED, _("cannot sign the update"));
 		return NULL;
 	}
 	return g_bytes_new(sig, sig_len);

@@ -131,10 +131,35 @@ tech_changed(NhipSetupAssistant *self)
 							  !self->busy && self->done < 1);
 }
 
-static gpointer
-tech_job(NhipStore *store, gpointer data, GError **error)
+/* the technician's or the facility's step on the worker thread; a failed step is an error */
+typedef struct {
+	NhipSetupStaff *staff;
+	NhipFacility *facility;
+} StoreJob;
+
+static void
+setup_staff_free(NhipSetupStaff *staff)
 {
-	NhipSetupStep *step = nhip_setup_staff(store, data, FALSE);
+	g_free(staff->name);
+	g_free(staff->pin);
+	g_free(staff);
+}
+
+static void
+store_job_free(StoreJob *job)
+{
+	if (job->staff != NULL)
+		setup_staff_free(job->staff);
+	nhip_facility_free(job->facility);
+	g_free(job);
+}
+
+static gpointer
+store_job(NhipStore *store, gpointer data, GError **error)
+{
+	StoreJob *job = data;
+	NhipSetupStep *step = job->staff != NULL ? nhip_setup_staff(store, job->staff, FALSE)
+						 : nhip_setup_facility(store, job->facility, FALSE);
 
 	if (step->result == NHIP_SETUP_FAILED) {
 		g_set_error_literal(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID,
@@ -143,14 +168,6 @@ tech_job(NhipStore *store, gpointer data, GError **error)
 		return NULL;
 	}
 	return step;
-}
-
-static void
-setup_staff_free(NhipSetupStaff *staff)
-{
-	g_free(staff->name);
-	g_free(staff->pin);
-	g_free(staff);
 }
 
 /* a step's job is over: on to @next, or the reason it failed; its Next button stays off
@@ -185,14 +202,15 @@ tech_done(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 tech_next(NhipSetupAssistant *self)
 {
-	NhipSetupStaff *staff = g_new0(NhipSetupStaff, 1);
+	StoreJob *job = g_new0(StoreJob, 1);
 
-	staff->name = entry_value(self->tech_name);
-	staff->role = NHIP_ROLE_TECHNICIAN;
-	staff->pin = g_strdup(entry_text(self->tech_pin));
+	job->staff = g_new0(NhipSetupStaff, 1);
+	job->staff->name = entry_value(self->tech_name);
+	job->staff->role = NHIP_ROLE_TECHNICIAN;
+	job->staff->pin = g_strdup(entry_text(self->tech_pin));
 	self->busy = TRUE;
 	gtk_widget_set_sensitive(self->tech_next, FALSE);
-	nhip_station_run(self->station, tech_job, staff, (GDestroyNotify)setup_staff_free,
+	nhip_station_run(self->station, store_job, job, (GDestroyNotify)store_job_free,
 			 (GDestroyNotify)nhip_setup_step_free, tech_done, g_object_ref(self));
 }
 
@@ -250,20 +268,6 @@ fac_changed(NhipSetupAssistant *self)
 	gtk_widget_set_sensitive(self->fac_next, facility != NULL && !self->busy && self->done < 2);
 }
 
-static gpointer
-fac_job(NhipStore *store, gpointer data, GError **error)
-{
-	NhipSetupStep *step = nhip_setup_facility(store, data, FALSE);
-
-	if (step->result == NHIP_SETUP_FAILED) {
-		g_set_error_literal(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID,
-				    step->message);
-		nhip_setup_step_free(step);
-		return NULL;
-	}
-	return step;
-}
-
 static void
 fac_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -278,12 +282,15 @@ fac_next(NhipSetupAssistant *self)
 {
 	g_autoptr(GError) error = NULL;
 	NhipFacility *facility = facility_from_fields(self, &error);
+	StoreJob *job;
 
 	if (facility == NULL)
 		return;
+	job = g_new0(StoreJob, 1);
+	job->facility = facility;
 	self->busy = TRUE;
 	gtk_widget_set_sensitive(self->fac_next, FALSE);
-	nhip_station_run(self->station, fac_job, facility, (GDestroyNotify)nhip_facility_free,
+	nhip_station_run(self->station, store_job, job, (GDestroyNotify)store_job_free,
 			 (GDestroyNotify)nhip_setup_step_free, fac_done, g_object_ref(self));
 }
 

@@ -41,13 +41,6 @@ nhipctl(const gchar *first, ...)
 	return run;
 }
 
-static void
-assert_ok(const Run *run)
-{
-	if (run->status != 0)
-		g_error("nhipctl exited %d: %s%s", run->status, run->out, run->err);
-}
-
 typedef struct {
 	gchar *dir;
 	gchar *db;
@@ -92,8 +85,8 @@ station_new(Station *station, const gchar *facility)
 		g_auto(Run) init = nhipctl("--db", station->db, "init", "--facility-code", facility,
 					   "--facility-name", "Trạm Y tế xã Tân Hòa", NULL);
 		g_auto(Run) demo = nhipctl("--db", station->db, "demo", "--patients", "60", NULL);
-		assert_ok(&init);
-		assert_ok(&demo);
+		nhip_test_assert_ok(&init);
+		nhip_test_assert_ok(&demo);
 	}
 	for (gsize i = 0; i < 300000; i++)
 		noise[i] = (gchar)g_random_int();
@@ -106,27 +99,17 @@ station_new(Station *station, const gchar *facility)
 		g_auto(Run) visit = { 0 };
 		g_auto(Run) attach = { 0 };
 
-		assert_ok(&patient);
+		nhip_test_assert_ok(&patient);
 		g_strstrip(patient.out);
 		visit = nhipctl("--db", station->db, "visit", "open", patient.out, NULL);
-		assert_ok(&visit);
+		nhip_test_assert_ok(&visit);
 		g_strstrip(visit.out);
 		attach = nhipctl("--db", station->db, "visit", "attach", visit.out, photo, "--mime",
 				 "image/jpeg", NULL);
-		assert_ok(&attach);
+		nhip_test_assert_ok(&attach);
 	}
 	packet = g_build_filename(station->dir, "data", "packets", "case-1.p7m", NULL);
 	write_file(packet, noise + 1000, 20000);
-}
-
-static gchar *
-dump(const gchar *db)
-{
-	const gchar *argv[] = { "sqlite3", db, ".dump", NULL };
-	g_auto(Run) run = nhip_test_runv(argv);
-
-	g_assert_cmpint(run.status, ==, 0);
-	return g_steal_pointer(&run.out);
 }
 
 static gchar *
@@ -146,7 +129,7 @@ backup_to_usb(Station *station)
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *obj;
 
-	assert_ok(&run);
+	nhip_test_assert_ok(&run);
 	g_assert_true(json_parser_load_from_data(parser, run.out, -1, NULL));
 	obj = json_node_get_object(json_parser_get_root(parser));
 	g_assert_true(json_object_get_boolean_member(obj, "verified"));
@@ -182,7 +165,7 @@ test_round_trip(void)
 	attachment_sha = file_sha256(attachment);
 	packet = g_build_filename(data_dir, "packets", "case-1.p7m", NULL);
 	packet_sha = file_sha256(packet);
-	before = dump(station.db);
+	before = nhip_test_sqlite_dump(station.db);
 	backup = backup_to_usb(&station);
 
 	/* the backup file holds no plaintext: not the database header, not a patient's name */
@@ -198,7 +181,7 @@ test_round_trip(void)
 	{
 		g_auto(Run) add = nhipctl("--db", station.db, "patient", "add", "--name",
 					  "Lò Văn Sáng", "--dob", "1990", "--sex", "male", NULL);
-		assert_ok(&add);
+		nhip_test_assert_ok(&add);
 	}
 	g_assert_cmpint(g_unlink(attachment), ==, 0);
 	write_file(packet, "damaged", -1);
@@ -206,9 +189,9 @@ test_round_trip(void)
 	{
 		g_auto(Run) restore =
 			nhipctl("--db", station.db, "restore", backup, "--key", key_path, NULL);
-		assert_ok(&restore);
+		nhip_test_assert_ok(&restore);
 	}
-	after = dump(station.db);
+	after = nhip_test_sqlite_dump(station.db);
 	g_assert_cmpstr(before, ==, after);
 	{
 		g_autofree gchar *restored_att = file_sha256(attachment);
@@ -315,7 +298,7 @@ test_refused(void)
 	{
 		g_auto(Run) forced = nhipctl("--db", station.db, "restore", foreign, "--key",
 					     key_path, "--force-foreign", NULL);
-		assert_ok(&forced);
+		nhip_test_assert_ok(&forced);
 		g_assert_cmpint(nhip_test_sql_int(station.db, "SELECT count(*) FROM facility WHERE "
 							      "code = '66182'"),
 				==, 1);
@@ -326,7 +309,7 @@ test_refused(void)
 		g_auto(Run) damaged = { 0 };
 		copy_with(backup, bad, 5000, 0x01, -1);
 		damaged = nhipctl("backup", "verify", bad, NULL);
-		assert_ok(&ok);
+		nhip_test_assert_ok(&ok);
 		g_assert_nonnull(strstr(ok.out, "intact"));
 		nhip_test_assert_one_line_error(&damaged, 6);
 	}
@@ -359,7 +342,7 @@ test_signed(void)
 	g_assert_nonnull(strstr(backup, "nhip-backup-66181-01-"));
 	{
 		g_auto(Run) verify = nhipctl("backup", "verify", backup, "--json", NULL);
-		assert_ok(&verify);
+		nhip_test_assert_ok(&verify);
 		g_assert_nonnull(strstr(verify.out, "\"signed\" : true"));
 	}
 	/* rewrite manifest.json with another time, keeping the signature */
@@ -379,7 +362,7 @@ test_signed(void)
 	{
 		g_auto(Run) restore =
 			nhipctl("--db", station.db, "restore", backup, "--key", key_path, NULL);
-		assert_ok(&restore);
+		nhip_test_assert_ok(&restore);
 	}
 }
 
@@ -418,7 +401,7 @@ test_concurrent_writer(void)
 			g_autoptr(NhipStore) store = NULL;
 			gint64 patients;
 
-			assert_ok(&restore);
+			nhip_test_assert_ok(&restore);
 			store = nhip_store_open(db, &error);
 			g_assert_no_error(error);
 			g_assert_true(nhip_store_integrity_check(store, &error));
@@ -488,7 +471,7 @@ test_auto(void)
 	}
 	for (guint i = 0; i < 4; i++) {
 		g_auto(Run) run = nhipctl("--db", station.db, "backup", "--auto", NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		/* distinct names even within one second */
 		g_assert_cmpuint(count_backups(stick), ==, MIN(i + 1, 2));
 	}
@@ -496,7 +479,7 @@ test_auto(void)
 	write_file(keep_file, "a technician's file", -1);
 	{
 		g_auto(Run) run = nhipctl("--db", station.db, "backup", "--auto", NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_true(g_file_test(keep_file, G_FILE_TEST_EXISTS));
 		g_assert_cmpuint(count_backups(stick), ==, 2);
 	}
@@ -507,7 +490,7 @@ test_auto(void)
 		g_auto(Run) status = nhipctl("--db", station.db, "status", "--json", NULL);
 		g_autoptr(JsonParser) parser = json_parser_new();
 		JsonObject *backup;
-		assert_ok(&status);
+		nhip_test_assert_ok(&status);
 		g_assert_true(json_parser_load_from_data(parser, status.out, -1, NULL));
 		backup = json_object_get_object_member(
 			json_node_get_object(json_parser_get_root(parser)), "backup");
@@ -534,7 +517,7 @@ test_status(void)
 	station_new(&station, "66181");
 	{
 		g_auto(Run) run = nhipctl("--db", station.db, "status", "--json", NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_true(json_parser_load_from_data(parser, run.out, -1, NULL));
 	}
 	root = json_node_get_object(json_parser_get_root(parser));
@@ -570,7 +553,7 @@ test_status(void)
 		if (disk_low)
 			g_test_message("the disk of this machine is nearly full: %s", run.err);
 		else
-			assert_ok(&run);
+			nhip_test_assert_ok(&run);
 		g_assert_nonnull(strstr(run.out, "Database"));
 	}
 	/* a damaged database fails --check with the reason */
@@ -616,8 +599,8 @@ main(int argc, char **argv)
 					other_cert, NULL);
 		g_auto(Run) again =
 			nhipctl("backup", "keygen", "--key", key_path, "--cert", cert_path, NULL);
-		assert_ok(&a);
-		assert_ok(&b);
+		nhip_test_assert_ok(&a);
+		nhip_test_assert_ok(&b);
 		/* a backup key is never overwritten */
 		nhip_test_assert_one_line_error(&again, 3);
 	}

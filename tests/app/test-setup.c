@@ -37,13 +37,6 @@ nhipctl(const gchar *first, ...)
 	return run;
 }
 
-static void
-assert_ok(const Run *run)
-{
-	if (run->status != 0)
-		g_error("exit %d: %s%s", run->status, run->out, run->err);
-}
-
 static gchar *
 write_config(const gchar *name, const gchar *text)
 {
@@ -83,15 +76,6 @@ good_config(const gchar *extra)
 			       cert_path, extra != NULL ? extra : "");
 }
 
-static gchar *
-dump(const gchar *db)
-{
-	const gchar *argv[] = { "sqlite3", db, ".dump", NULL };
-	g_auto(Run) run = nhip_test_runv(argv);
-	g_assert_cmpint(run.status, ==, 0);
-	return g_steal_pointer(&run.out);
-}
-
 static JsonArray *
 steps_of(JsonParser *parser, const gchar *out)
 {
@@ -115,13 +99,13 @@ test_setup_idempotent(void)
 	{
 		g_auto(Run) dry = nhipctl("--db", db, "setup", "--config", config, "--dry-run",
 					  "--json", NULL);
-		assert_ok(&dry);
+		nhip_test_assert_ok(&dry);
 		g_assert_false(g_file_test(db, G_FILE_TEST_EXISTS));
 		g_assert_nonnull(strstr(dry.out, "would-change"));
 	}
 	{
 		g_auto(Run) run = nhipctl("--db", db, "setup", "--config", config, NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_nonnull(strstr(run.out, "added Nguyễn Văn Kỹ (technician)"));
 	}
 	/* what the XML130 export needs is stored */
@@ -138,7 +122,7 @@ test_setup_idempotent(void)
 	{
 		g_auto(Run) login =
 			nhipctl("--db", db, "user", "login", "1", "--pin", "482916", NULL);
-		assert_ok(&login);
+		nhip_test_assert_ok(&login);
 	}
 	/* the certificate is kept beside the database */
 	{
@@ -148,12 +132,12 @@ test_setup_idempotent(void)
 		g_assert_true(g_file_test(kept, G_FILE_TEST_EXISTS));
 		g_assert_cmpstr(setting, ==, kept);
 	}
-	first = dump(db);
+	first = nhip_test_sqlite_dump(db);
 	/* again: nothing changes, not even the audit log */
 	{
 		g_auto(Run) again =
 			nhipctl("--db", db, "setup", "--config", config, "--json", NULL);
-		assert_ok(&again);
+		nhip_test_assert_ok(&again);
 		steps = steps_of(parser, again.out);
 		for (guint i = 0; i < json_array_get_length(steps); i++) {
 			JsonObject *step = json_array_get_object_element(steps, i);
@@ -161,7 +145,7 @@ test_setup_idempotent(void)
 					"unchanged");
 		}
 	}
-	second = dump(db);
+	second = nhip_test_sqlite_dump(db);
 	g_assert_cmpstr(first, ==, second);
 	/* a changed PIN in the file is set, and only that */
 	{
@@ -174,10 +158,10 @@ test_setup_idempotent(void)
 		changed_text = g_strjoinv("pin = 2468", parts);
 		changed = write_config("changed.ini", changed_text);
 		run = nhipctl("--db", db, "setup", "--config", changed, NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_nonnull(strstr(run.out, "set the PIN of Lê Thị Hoa"));
 		login = nhipctl("--db", db, "user", "login", "2", "--pin", "2468", NULL);
-		assert_ok(&login);
+		nhip_test_assert_ok(&login);
 	}
 }
 
@@ -305,7 +289,7 @@ test_network_check(void)
 	{
 		g_auto(Run) run =
 			nhipctl("--db", db, "setup", "--config", config, "--dry-run", NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_nonnull(strstr(run.out, "would enroll as 66181 with https://127.0.0.1"));
 		g_assert_nonnull(strstr(run.out, "TCP: connected"));
 		g_assert_nonnull(strstr(run.out, "“hub.test”"));
@@ -351,7 +335,7 @@ test_network_check(void)
 		g_assert_true(g_file_get_contents(tls_crt, &pem, NULL, NULL));
 		g_assert_true(g_file_set_contents(crt, pem, -1, NULL));
 		run = nhipctl("--db", db, "setup", "--config", config, "--dry-run", NULL);
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		g_assert_nonnull(strstr(run.out, "enrolled as 66181"));
 	}
 	g_subprocess_send_signal(server, SIGTERM);
@@ -387,7 +371,7 @@ test_device_check(void)
 		JsonArray *steps;
 		JsonObject *last;
 
-		assert_ok(&run);
+		nhip_test_assert_ok(&run);
 		steps = steps_of(parser, run.out);
 		last = json_array_get_object_element(steps, json_array_get_length(steps) - 1);
 		g_assert_cmpstr(json_object_get_string_member(last, "step"), ==, "devices");
@@ -411,7 +395,7 @@ main(int argc, char **argv)
 		g_autofree gchar *key = g_build_filename(dir, "backup.key", NULL);
 		g_auto(Run) keygen =
 			nhipctl("backup", "keygen", "--key", key, "--cert", cert_path, NULL);
-		assert_ok(&keygen);
+		nhip_test_assert_ok(&keygen);
 	}
 	g_test_add_func("/setup/idempotent", test_setup_idempotent);
 	g_test_add_func("/setup/bad-config", test_bad_config);

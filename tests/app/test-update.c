@@ -45,13 +45,6 @@ nhipctl(const gchar *first, ...)
 }
 
 static void
-assert_ok(const Run *run)
-{
-	if (run->status != 0)
-		g_error("exit %d: %s%s", run->status, run->out, run->err);
-}
-
-static void
 sh(const gchar *script)
 {
 	const gchar *argv[] = { "sh", "-ec", script, NULL };
@@ -89,21 +82,12 @@ marker(Fixture *f)
 }
 
 static gchar *
-dump(const gchar *db)
-{
-	const gchar *argv[] = { "sqlite3", db, ".dump", NULL };
-	g_auto(Run) run = nhip_test_runv(argv);
-	g_assert_cmpint(run.status, ==, 0);
-	return g_steal_pointer(&run.out);
-}
-
-static gchar *
 bundle(Fixture *f, const gchar *deb, const gchar *name)
 {
 	gchar *out = g_build_filename(f->dir, name, NULL);
 	g_auto(Run) run =
 		nhipctl("update", "make-bundle", "--key", f->key, "--out", out, deb, NULL);
-	assert_ok(&run);
+	nhip_test_assert_ok(&run);
 	return out;
 }
 
@@ -152,10 +136,10 @@ fixture_setup(Fixture *f, gconstpointer data)
 			nhipctl("update", "keygen", "--key", f->key, "--pub", f->pub, NULL);
 		g_auto(Run) other = nhipctl("update", "keygen", "--key", other_key, "--pub",
 					    f->other_pub, NULL);
-		assert_ok(&init);
-		assert_ok(&demo);
-		assert_ok(&keygen);
-		assert_ok(&other);
+		nhip_test_assert_ok(&init);
+		nhip_test_assert_ok(&demo);
+		nhip_test_assert_ok(&keygen);
+		nhip_test_assert_ok(&other);
 	}
 	/* version 1.0 installed at the first installation, its .deb kept for rollbacks */
 	v1 = make_deb(f, "1.0", 0);
@@ -204,7 +188,7 @@ test_good(Fixture *f, gconstpointer data)
 	g_autofree gchar *m = marker(f);
 	JsonObject *obj;
 
-	assert_ok(&run);
+	nhip_test_assert_ok(&run);
 	obj = parse(parser, run.out);
 	g_assert_true(json_object_get_boolean_member(obj, "ok"));
 	g_assert_cmpstr(json_object_get_string_member(obj, "release"), ==, "2.0");
@@ -221,13 +205,13 @@ test_good(Fixture *f, gconstpointer data)
 	{
 		g_auto(Run) again = update(f, b, f->pub);
 		g_autoptr(JsonParser) p2 = json_parser_new();
-		assert_ok(&again);
+		nhip_test_assert_ok(&again);
 		g_assert_true(json_object_get_boolean_member(parse(p2, again.out), "up_to_date"));
 	}
 	/* verify without installing */
 	{
 		g_auto(Run) verify = nhipctl("update", "verify", b, "--vendor-key", f->pub, NULL);
-		assert_ok(&verify);
+		nhip_test_assert_ok(&verify);
 		g_assert_nonnull(strstr(verify.out, "nhip-test 2.0 (all)"));
 	}
 }
@@ -236,9 +220,9 @@ test_good(Fixture *f, gconstpointer data)
 static void
 assert_refused(Fixture *f, const gchar *bundle_path, const gchar *pub, const gchar *reason)
 {
-	g_autofree gchar *before = dump(f->db);
+	g_autofree gchar *before = nhip_test_sqlite_dump(f->db);
 	g_auto(Run) run = update(f, bundle_path, pub);
-	g_autofree gchar *after = dump(f->db);
+	g_autofree gchar *after = nhip_test_sqlite_dump(f->db);
 	g_autofree gchar *m = marker(f);
 
 	g_assert_cmpint(run.status, ==, 6);
@@ -305,11 +289,11 @@ test_rollback(Fixture *f, gconstpointer data)
 {
 	g_autofree gchar *v2 = make_deb(f, "2.0", 1);
 	g_autofree gchar *b = bundle(f, v2, "u2.nhipupd");
-	g_autofree gchar *before = dump(f->db);
+	g_autofree gchar *before = nhip_test_sqlite_dump(f->db);
 	g_autofree gchar *kept_v1 = g_build_filename(f->previous, "nhip-test_1.0_all.deb", NULL);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_auto(Run) run = update(f, b, f->pub);
-	g_autofree gchar *after = dump(f->db);
+	g_autofree gchar *after = nhip_test_sqlite_dump(f->db);
 	g_autofree gchar *m = marker(f);
 	JsonObject *obj;
 
@@ -342,14 +326,14 @@ test_no_previous_copy(Fixture *f, gconstpointer data)
 	g_autofree gchar *m = NULL;
 
 	g_assert_cmpint(g_unlink(kept_v1), ==, 0);
-	before = dump(f->db);
+	before = nhip_test_sqlite_dump(f->db);
 	run = update(f, b, f->pub);
 	m = marker(f);
 	g_assert_cmpint(run.status, ==, 4);
 	g_assert_nonnull(strstr(run.err, "no copy of the installed nhip-test 1.0"));
 	g_assert_cmpstr(m, ==, "v1.0");
 	{
-		g_autofree gchar *after = dump(f->db);
+		g_autofree gchar *after = nhip_test_sqlite_dump(f->db);
 		g_assert_cmpstr(before, ==, after);
 	}
 }
