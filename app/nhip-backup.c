@@ -168,7 +168,7 @@ GBytes *
 nhip_backup_manifest_to_json(const NhipBackupManifest *self)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autofree gchar *created = g_date_time_format(self->created, "%Y-%m-%dT%H:%M:%SZ");
+	g_autofree gchar *created = nhip_ops_format_time(self->created);
 
 	json_builder_begin_object(builder);
 	json_add_string(builder, "format", MANIFEST_FORMAT);

@@ -132,3 +132,17 @@ nhip_ops_json_bytes(JsonBuilder *builder)
 	text = json_generator_to_data(generator, &length);
 	return g_bytes_new_take(text, length);
 }
+
+/**
+ * nhip_ops_format_time:
+ * @time: a time
+ *
+ * Returns: (transfer full): @time in UTC as ISO 8601 with a four-digit year, the way the
+ *   manifests write it ("%Y" would write the year 618 as "618", which does not read back)
+ */
+gchar *
+nhip_ops_format_time(GDateTime *time)
+{
+	g_autoptr(GDateTime) utc = g_date_time_to_utc(time);
+	return g_date_time_format(utc, "%C%y-%m-%dT%H:%M:%SZ");
+}

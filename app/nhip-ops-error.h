@@ -48,5 +48,6 @@ gboolean nhip_ops_is_sha256_hex(const gchar *text);
 gboolean nhip_ops_openssl_fail(GError **error, gint code, const gchar *what);
 JsonObject *nhip_ops_parse_object(JsonParser *parser, GBytes *json, gsize max, gchar **why);
 GBytes *nhip_ops_json_bytes(JsonBuilder *builder) G_GNUC_WARN_UNUSED_RESULT;
+gchar *nhip_ops_format_time(GDateTime *time) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

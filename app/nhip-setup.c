@@ -1178,6 +1178,8 @@ nhip_setup_network(const gchar *db_path, const gchar *url, guint timeout)
 
 	start = g_get_monotonic_time();
 	g_socket_client_set_timeout(client, timeout);
+	/* straight to the hub: the check is of this station's own route */
+	g_socket_client_set_enable_proxy(client, FALSE);
 	connection = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(address), NULL, &error);
 	if (connection == NULL)
 		return step_new("network", NHIP_SETUP_FAILED,

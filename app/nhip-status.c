@@ -202,7 +202,6 @@ static void
 collect_database(NhipStatus *self)
 {
 	g_autoptr(sqlite3) db = NULL;
-	g_autofree gchar *uri = NULL;
 	gint64 version = -1;
 
 	self->schema_version = -1;

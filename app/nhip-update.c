@@ -244,7 +244,7 @@ GBytes *
 nhip_update_manifest_to_json(const NhipUpdateManifest *self)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autofree gchar *created = g_date_time_format(self->created, "%Y-%m-%dT%H:%M:%SZ");
+	g_autofree gchar *created = nhip_ops_format_time(self->created);
 
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "format");
@@ -474,7 +474,6 @@ nhip_update_make_bundle(const gchar *key_path,
 	g_autoptr(GBytes) signature = NULL;
 	g_autoptr(BIO) out = NULL;
 	g_autoptr(NhipArchiveWriter) writer = NULL;
-	g_autoptr(GBytes) check = NULL;
 	g_autofree gchar *tmp = g_strconcat(out_path, ".tmp", NULL);
 
 	if (key == NULL)
@@ -777,7 +776,6 @@ static gboolean
 copy_file(const gchar *from, const gchar *to, GError **error)
 {
 	g_autoptr(GFile) source = g_file_new_for_path(from);
-	g_autoptr(GFile) dest = g_file_new_for_path(to);
 	g_autofree gchar *tmp = g_strconcat(to, ".tmp", NULL);
 	g_autoptr(GFile) tmp_file = g_file_new_for_path(tmp);
 	g_autoptr(GError) error_local = NULL;

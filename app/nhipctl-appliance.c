@@ -195,7 +195,6 @@ cmd_backup(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autofree gchar *to = NULL;
 	g_autofree gchar *cert = NULL;
 	g_autofree gchar *mount = NULL;
-	g_autofree gchar *keep_text = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipBackupResult) result = NULL;
 	gboolean automatic = FALSE;
@@ -291,7 +290,7 @@ cmd_backup_verify(NhipctlGlobal *global, gint argc, gchar **argv)
 	manifest = nhip_backup_verify(argv[1], &error);
 	if (manifest == NULL)
 		return nhipctl_ops_fail(error);
-	created = g_date_time_format(manifest->created, "%Y-%m-%dT%H:%M:%SZ");
+	created = nhip_ops_format_time(manifest->created);
 	if (global->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new();
 		json_builder_begin_object(builder);
@@ -394,8 +393,7 @@ cmd_restore(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_ops_fail(error);
 	if (global->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new();
-		g_autofree gchar *created =
-			g_date_time_format(manifest->created, "%Y-%m-%dT%H:%M:%SZ");
+		g_autofree gchar *created = nhip_ops_format_time(manifest->created);
 		json_builder_begin_object(builder);
 		nhip_json_add_string(builder, "station", manifest->station);
 		nhip_json_add_string(builder, "created", created);

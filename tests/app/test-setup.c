@@ -264,8 +264,10 @@ tls_server(guint16 port)
 	/* until it listens */
 	for (guint i = 0; i < 100; i++) {
 		g_autoptr(GSocketClient) client = g_socket_client_new();
-		g_autoptr(GSocketConnection) c =
-			g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
+		g_autoptr(GSocketConnection) c = NULL;
+
+		g_socket_client_set_enable_proxy(client, FALSE);
+		c = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
 		if (c != NULL)
 			break;
 		g_usleep(50 * 1000);
