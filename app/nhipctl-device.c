@@ -16,6 +16,7 @@
 #include "nhip-decode.h"
 #include "nhip-device-manager.h"
 #include "nhip-json.h"
+#include "nhip-status.h"
 #include "nhipctl-private.h"
 
 /* "phdc, omron-hid, cms50, taidoc, tanita" */
@@ -425,6 +426,40 @@ cmd_device_list(NhipctlGlobal *global, gint argc, gchar **argv)
 	}
 	nhip_device_manager_stop(manager);
 	return EXIT_OK;
+}
+
+/**
+ * nhipctl_device_probe:
+ *
+ * Looks for the supported devices plugged in now, as `device list` does.
+ *
+ * Returns: (transfer full) (element-type NhipStatusDevice): the devices, empty when the
+ *   device manager cannot start
+ */
+GPtrArray *
+nhipctl_device_probe(void)
+{
+	g_autoptr(NhipDeviceManager) manager = nhip_device_manager_new();
+	g_autoptr(GPtrArray) devices = NULL;
+	g_autoptr(GError) error = NULL;
+	GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_status_device_free);
+
+	if (!nhip_device_manager_start(manager, &error)) {
+		device_print_warning(error->message);
+		return found;
+	}
+	device_run_for(DEVICE_LIST_SETTLE_MS);
+	devices = nhip_device_manager_get_devices(manager);
+	for (guint i = 0; i < devices->len; i++) {
+		NhipDevice *device = g_ptr_array_index(devices, i);
+		g_ptr_array_add(
+			found,
+			nhip_status_device_new(
+				nhip_device_get_id(device), nhip_device_get_display_name(device),
+				nhip_device_state_to_string(nhip_device_get_state(device))));
+	}
+	nhip_device_manager_stop(manager);
+	return found;
 }
 
 typedef struct {

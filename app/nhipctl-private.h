@@ -59,6 +59,8 @@ NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);
 gchar *nhipctl_pad(const gchar *text, glong width) G_GNUC_WARN_UNUSED_RESULT;
 gboolean nhipctl_write_stdout(const gchar *data, gsize length, GError **error);
+gint nhipctl_ops_fail(const GError *error);
+GPtrArray *nhipctl_device_probe(void) G_GNUC_WARN_UNUSED_RESULT;
 
 /* command groups, each in its own file */
 extern const NhipctlCommand nhipctl_device_commands[];
@@ -68,5 +70,6 @@ extern const NhipctlCommand nhipctl_outbox_commands[];
 extern const NhipctlCommand nhipctl_identity_commands[];
 extern const NhipctlCommand nhipctl_sync_commands[];
 extern const NhipctlCommand nhipctl_xml130_commands[];
+extern const NhipctlCommand nhipctl_appliance_commands[];
 
 G_END_DECLS

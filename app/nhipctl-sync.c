@@ -25,6 +25,7 @@
 #include "nhip-inbox.h"
 #include "nhip-json.h"
 #include "nhip-sender.h"
+#include "nhip-setup.h"
 #include "nhip-store-packets.h"
 #include "nhip-transport-error.h"
 #include "nhipctl-private.h"
@@ -122,34 +123,16 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 
 /* ----- enroll ----- */
 
-static gboolean
-enroll_install(const gchar *dir, const gchar *name, X509 *cert, GError **error)
-{
-	g_autofree gchar *path = g_build_filename(dir, name, NULL);
-	g_autoptr(GBytes) pem = nhip_x509_to_pem(cert);
-	return nhip_durable_write(path, g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), error);
-}
-
 static gint
 cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
 {
 	g_autofree gchar *hub = NULL;
 	g_autofree gchar *token = NULL;
 	g_autofree gchar *station = NULL;
+	g_autofree gchar *enrolled = NULL;
+	g_autofree gchar *pin = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
-	g_autofree gchar *dir = NULL;
-	g_autofree gchar *key_path = NULL;
-	g_autofree gchar *ini_path = NULL;
-	g_autofree gchar *ini_text = NULL;
-	g_autofree gchar *pin = NULL;
-	g_autofree gchar *body = NULL;
-	g_autoptr(GBytes) csr = NULL;
-	g_autoptr(GBytes) answer = NULL;
-	g_autoptr(NhipHubResponse) response = NULL;
-	g_autoptr(NhipEnrollBundle) bundle = NULL;
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GKeyFile) ini = g_key_file_new();
 	GOptionEntry entries[] = { { "hub", 0, 0, G_OPTION_ARG_STRING, &hub,
 				     N_("The hub's address (https://…)"), "URL" },
 				   { "token", 0, 0, G_OPTION_ARG_STRING, &token,
@@ -174,55 +157,10 @@ cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
 						     "“nhipctl init --facility-code”"));
 		station = g_strdup(facility->code);
 	}
-	dir = nhip_hub_link_dir_for(global->db_path);
-	key_path = g_build_filename(dir, "station.key", NULL);
-	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    _("cannot create the folder %s: %s"), dir, g_strerror(errno));
-		return nhipctl_fail(error);
-	}
-	/* the key is made here and never leaves the box; an existing one is kept */
-	if (!g_file_test(key_path, G_FILE_TEST_EXISTS) &&
-	    !nhip_identity_generate_key(key_path, &error))
-		return sync_fail(error);
-	csr = nhip_identity_make_csr(key_path, station, &error);
-	if (csr == NULL)
-		return sync_fail(error);
-	json_builder_begin_object(builder);
-	nhip_json_add_string(builder, "token", token);
-	{
-		g_autofree gchar *csr_text =
-			g_strndup(g_bytes_get_data(csr, NULL), g_bytes_get_size(csr));
-		nhip_json_add_string(builder, "csr", csr_text);
-	}
-	json_builder_end_object(builder);
-	body = nhip_json_to_string(builder, FALSE);
-	response = nhip_hub_enroll_request(hub, body, &error);
-	if (response == NULL || !nhip_hub_response_check(response, _("enroll"), &error))
-		return sync_fail(error);
-	answer = g_bytes_new(response->body->data, response->body->len);
-	bundle = nhip_enroll_bundle_parse(answer, token, &error);
-	if (bundle == NULL)
-		return sync_fail(error);
-	if (!enroll_install(dir, "station.crt", bundle->certificate, &error) ||
-	    !enroll_install(dir, "ca.crt", bundle->ca, &error) ||
-	    !enroll_install(dir, "hub-enc.crt", bundle->hub_encryption, &error) ||
-	    !enroll_install(dir, "hub-sign.crt", bundle->hub_signing, &error) ||
-	    !enroll_install(dir, "hub-tls.crt", bundle->hub_tls, &error))
-		return nhipctl_fail(error);
-	pin = nhip_x509_spki_pin(bundle->hub_tls);
-	ini_path = g_build_filename(dir, "hub.ini", NULL);
-	/* keep the [sync] timing a technician may have set */
-	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-	g_key_file_set_string(ini, "hub", "url", hub);
-	g_key_file_set_string(ini, "hub", "station", bundle->station_code);
-	g_key_file_set_string(ini, "hub", "pins", pin);
-	g_key_file_set_string(ini, "hub", "recipient", bundle->recipient);
-	ini_text = g_key_file_to_data(ini, NULL, NULL);
-	if (!nhip_durable_write(ini_path, (const guint8 *)ini_text, strlen(ini_text), &error))
-		return nhipctl_fail(error);
-	g_print(_("station %s enrolled with the hub at %s; hub key pinned (%s)\n"),
-		bundle->station_code, hub, pin);
+	if (!nhip_setup_enroll(global->db_path, hub, token, station, &enrolled, &pin, &error))
+		return error->domain == G_FILE_ERROR ? nhipctl_fail(error) : sync_fail(error);
+	g_print(_("station %s enrolled with the hub at %s; hub key pinned (%s)\n"), enrolled, hub,
+		pin);
 	return EXIT_OK;
 }
 

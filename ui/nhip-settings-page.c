@@ -496,6 +496,14 @@ settings_export(NhipSettingsPage *self)
 }
 
 static void
+settings_status(NhipSettingsPage *self)
+{
+	NhipWindow *window = settings_window(self);
+	if (window != NULL && nhip_station_is_technician(self->station))
+		nhip_window_show_page(window, "status");
+}
+
+static void
 settings_quit(NhipSettingsPage *self)
 {
 	if (nhip_station_is_technician(self->station))
@@ -562,6 +570,7 @@ nhip_settings_page_class_init(NhipSettingsPageClass *klass)
 	gtk_widget_class_bind_template_callback(widget_class, settings_backup);
 	gtk_widget_class_bind_template_callback(widget_class, settings_export);
 	gtk_widget_class_bind_template_callback(widget_class, settings_quit);
+	gtk_widget_class_bind_template_callback(widget_class, settings_status);
 	gtk_widget_class_bind_template_callback(widget_class, settings_add_port);
 }
 

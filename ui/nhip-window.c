@@ -22,6 +22,8 @@
 #include "nhip-patient-page.h"
 #include "nhip-search-page.h"
 #include "nhip-settings-page.h"
+#include "nhip-setup-assistant.h"
+#include "nhip-status-page.h"
 #include "nhip-ui-util.h"
 #include "nhip-visit-page.h"
 #include "nhip-window.h"
@@ -62,10 +64,16 @@ typedef struct {
 } WindowPage;
 
 static const WindowPage window_pages[] = {
-	{ "login", N_("Log in"), FALSE },	  { "home", N_("Today"), TRUE },
-	{ "search", N_("Find a patient"), TRUE }, { "patient", N_("Patient"), TRUE },
-	{ "form", N_("Patient details"), TRUE },  { "visit", N_("Visit"), TRUE },
-	{ "ask", N_("Ask the district"), TRUE },  { "settings", N_("Technician settings"), TRUE },
+	{ "login", N_("Log in"), FALSE },
+	{ "home", N_("Today"), TRUE },
+	{ "search", N_("Find a patient"), TRUE },
+	{ "patient", N_("Patient"), TRUE },
+	{ "form", N_("Patient details"), TRUE },
+	{ "visit", N_("Visit"), TRUE },
+	{ "ask", N_("Ask the district"), TRUE },
+	{ "settings", N_("Technician settings"), TRUE },
+	{ "setup", N_("Setting up the station"), FALSE },
+	{ "status", N_("Station status"), TRUE },
 };
 
 /**
@@ -163,6 +171,10 @@ window_page(NhipWindow *self, const gchar *name)
 		page = nhip_ask_page_new(self->station);
 	else if (g_strcmp0(name, "settings") == 0)
 		page = nhip_settings_page_new(self->station);
+	else if (g_strcmp0(name, "setup") == 0)
+		page = nhip_setup_assistant_new(self->station);
+	else if (g_strcmp0(name, "status") == 0)
+		page = nhip_status_page_new(self->station);
 	else
 		return NULL;
 	gtk_stack_add_named(self->pages, page, name);
@@ -695,7 +707,10 @@ window_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_warning("cannot open the station: %s", error->message);
 		return;
 	}
-	nhip_window_show_page(self, "login");
+	/* an empty station starts with the setup assistant */
+	nhip_window_show_page(
+		self, nhip_setup_assistant_needed(nhip_station_get_store(self->station)) ? "setup"
+											 : "login");
 	if (!self->no_devices)
 		nhip_station_start_devices(self->station);
 	g_signal_emit_by_name(self, "station-ready");

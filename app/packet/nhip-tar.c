@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nhip-packet-private.h"
+#include "nhip-tar.h"
 
 #define TAR_BLOCK    512
 #define TAR_NAME_MAX 100
@@ -29,9 +30,16 @@ nhipi_tar_member_free(NhipTarMember *member)
 	g_free(member);
 }
 
-/* writes @value as @width - 1 octal digits and a NUL */
-static void
-tar_octal(guint8 *field, gsize width, guint64 value)
+/**
+ * nhip_tar_write_octal:
+ * @field: a header field
+ * @width: its width
+ * @value: the number
+ *
+ * Writes @value as @width - 1 octal digits and a NUL.
+ */
+void
+nhip_tar_write_octal(guint8 *field, gsize width, guint64 value)
 {
 	gchar text[24] = { 0 };
 
@@ -41,8 +49,14 @@ tar_octal(guint8 *field, gsize width, guint64 value)
 	field[width - 1] = 0;
 }
 
-static guint
-tar_checksum(const guint8 *header)
+/**
+ * nhip_tar_header_checksum:
+ * @header: a 512-byte header
+ *
+ * Returns: its checksum, the checksum field counted as spaces
+ */
+guint
+nhip_tar_header_checksum(const guint8 *header)
 {
 	guint sum = 0;
 
@@ -73,17 +87,17 @@ nhipi_tar_write(GPtrArray *members)
 		g_assert(name_len > 0 && name_len <= TAR_NAME_MAX);
 		for (gsize k = 0; k < name_len; k++)
 			header[k] = (guint8)member->name[k];
-		tar_octal(header + 100, 8, 0644);
-		tar_octal(header + 108, 8, 0);
-		tar_octal(header + 116, 8, 0);
-		tar_octal(header + 124, 12, size);
-		tar_octal(header + 136, 12, 0);
+		nhip_tar_write_octal(header + 100, 8, 0644);
+		nhip_tar_write_octal(header + 108, 8, 0);
+		nhip_tar_write_octal(header + 116, 8, 0);
+		nhip_tar_write_octal(header + 124, 12, size);
+		nhip_tar_write_octal(header + 136, 12, 0);
 		header[156] = '0';
 		for (gsize k = 0; k < 6; k++)
 			header[257 + k] = (guint8) "ustar"[k];
 		header[263] = '0';
 		header[264] = '0';
-		g_snprintf(sum, sizeof(sum), "%06o", tar_checksum(header));
+		g_snprintf(sum, sizeof(sum), "%06o", nhip_tar_header_checksum(header));
 		for (gsize k = 0; k < 6; k++)
 			header[148 + k] = (guint8)sum[k];
 		header[154] = 0;
@@ -98,9 +112,18 @@ nhipi_tar_write(GPtrArray *members)
 	return g_byte_array_free_to_bytes(out);
 }
 
-/* reads an octal field: digits, then NULs or spaces to the end */
-static gboolean
-tar_parse_octal(const guint8 *field, gsize width, guint64 *value)
+/**
+ * nhip_tar_parse_octal:
+ * @field: a header field
+ * @width: its width
+ * @value: (out): the number
+ *
+ * Reads an octal field strictly: spaces, digits, then NULs or spaces to the end.
+ *
+ * Returns: %TRUE when the field holds a number
+ */
+gboolean
+nhip_tar_parse_octal(const guint8 *field, gsize width, guint64 *value)
 {
 	gsize i = 0;
 	guint64 result = 0;
@@ -122,8 +145,14 @@ tar_parse_octal(const guint8 *field, gsize width, guint64 *value)
 	return TRUE;
 }
 
-static gboolean
-tar_is_zero(const guint8 *block)
+/**
+ * nhip_tar_block_is_zero:
+ * @block: a 512-byte block
+ *
+ * Returns: %TRUE when every byte is 0 (the end of an archive)
+ */
+gboolean
+nhip_tar_block_is_zero(const guint8 *block)
 {
 	for (gsize i = 0; i < TAR_BLOCK; i++) {
 		if (block[i] != 0)
@@ -147,7 +176,7 @@ tar_read_header(const guint8 *block, gsize offset, gchar **name, guint64 *size, 
 	guint64 sum = 0;
 	gsize name_len = 0;
 
-	if (!tar_parse_octal(block + 148, 8, &sum) || sum != tar_checksum(block))
+	if (!nhip_tar_parse_octal(block + 148, 8, &sum) || sum != nhip_tar_header_checksum(block))
 		return tar_fail(error, offset, _("header checksum mismatch"));
 	if (memcmp(block + 257,
 		   "ustar\0"
@@ -162,7 +191,7 @@ tar_read_header(const guint8 *block, gsize offset, gchar **name, guint64 *size, 
 		name_len++;
 	if (name_len == 0)
 		return tar_fail(error, offset, _("a file has no name"));
-	if (!tar_parse_octal(block + 124, 12, size))
+	if (!nhip_tar_parse_octal(block + 124, 12, size))
 		return tar_fail(error, offset, _("bad file size"));
 	*name = g_strndup((const gchar *)block, name_len);
 	if (!g_utf8_validate(*name, -1, NULL)) {
@@ -205,15 +234,15 @@ nhipi_tar_read(GBytes *tar, guint max_members, GError **error)
 			tar_fail(error, offset, _("the end-of-archive blocks are missing"));
 			return NULL;
 		}
-		if (tar_is_zero(data + offset)) {
+		if (nhip_tar_block_is_zero(data + offset)) {
 			/* the end: a second zero block, then only zeros */
 			if (offset + 2 * TAR_BLOCK > length ||
-			    !tar_is_zero(data + offset + TAR_BLOCK)) {
+			    !nhip_tar_block_is_zero(data + offset + TAR_BLOCK)) {
 				tar_fail(error, offset, _("the end-of-archive blocks are missing"));
 				return NULL;
 			}
 			for (gsize k = offset + 2 * TAR_BLOCK; k < length; k += TAR_BLOCK) {
-				if (!tar_is_zero(data + k)) {
+				if (!nhip_tar_block_is_zero(data + k)) {
 					tar_fail(error, k, _("data after the end of the archive"));
 					return NULL;
 				}

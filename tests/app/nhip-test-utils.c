@@ -499,3 +499,36 @@ nhip_test_fhir_check(const gchar *dir,
 	}
 	return TRUE;
 }
+
+/**
+ * nhip_test_assert_ok:
+ * @run: what a program did
+ *
+ * Fails the test with the program's output unless it exited 0.
+ */
+void
+nhip_test_assert_ok(const NhipTestRun *run)
+{
+	if (run->status != 0)
+		g_error("exit %d: %s%s", run->status, run->out, run->err);
+}
+
+/**
+ * nhip_test_sqlite_dump:
+ * @path: an SQLite file
+ *
+ * Returns: (transfer full): what `sqlite3 FILE .dump` prints: its schema and every row, as
+ *   SQL, to compare two databases by content
+ */
+gchar *
+nhip_test_sqlite_dump(const gchar *path)
+{
+	const gchar *argv[] = { "sqlite3", path, ".dump", NULL };
+	NhipTestRun run = nhip_test_runv(argv);
+	gchar *out;
+
+	g_assert_cmpint(run.status, ==, 0);
+	out = g_steal_pointer(&run.out);
+	nhip_test_run_clear(&run);
+	return out;
+}

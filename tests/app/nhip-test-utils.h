@@ -42,6 +42,8 @@ NhipTestRun nhip_test_runv(const gchar *const *argv);
 NhipTestRun nhip_test_run(const gchar *program, ...) G_GNUC_NULL_TERMINATED;
 NhipTestRun nhip_test_run_valist(const gchar *program, const gchar *first, va_list ap);
 void nhip_test_assert_one_line_error(const NhipTestRun *run, gint status);
+void nhip_test_assert_ok(const NhipTestRun *run);
+gchar *nhip_test_sqlite_dump(const gchar *path);
 guint16 nhip_test_free_port(void);
 void nhip_test_run_communicate_cb(GObject *source, GAsyncResult *result, gpointer user_data);
 const gchar *nhip_test_python3(void);
