@@ -17,23 +17,8 @@ set -uo pipefail
 
 src=$1
 build=$2
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-show() {
-	local line
-	while IFS= read -r line; do echo "#   $line"; done <<<"$1"
-}
+# shellcheck source=tests/packaging/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP needs root (chroot, package installation)"
@@ -75,7 +60,7 @@ echo "# package build and lintian: $(($(date +%s) - start)) s"
 ok $rc "the packages build and lintian finds no error"
 if [ "$rc" -ne 0 ]; then
 	show "$out"
-	echo "1..$n"
+	tap_end
 	exit 1
 fi
 grep -E '^[WE]: ' "$work/debs/lintian.txt" | while IFS= read -r line; do echo "# lintian $line"; done
@@ -101,7 +86,7 @@ if [ ! -f "$tarball" ]; then
 	if [ "$rc" -ne 0 ]; then
 		ok 1 "mmdebstrap makes a Debian 12 root"
 		show "$(tail -n 30 <<<"$out")"
-		echo "1..$n"
+		tap_end
 		exit 1
 	fi
 	mv "$tarball.part" "$tarball"
@@ -241,5 +226,4 @@ rc=$?
 ok $? "purge removes the programs, the configuration and the unit links"
 [ "$rc" -eq 0 ] || show "$(tail -n 20 <<<"$out")"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

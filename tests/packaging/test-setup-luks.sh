@@ -16,24 +16,8 @@ set -uo pipefail
 src=$1
 build=$2
 script=$src/packaging/sbin/nhip-setup-luks
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# the output of a failed step, as TAP comments
-show() {
-	local line
-	while IFS= read -r line; do echo "#   $line"; done <<<"$1"
-}
+# shellcheck source=tests/packaging/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # expect exit status $1 and a message matching $2 from the script run with the rest
 expect() {
@@ -123,8 +107,7 @@ if ! grep -qw device-mapper /proc/misc; then
 	cryptsetup open --test-passphrase --key-file "$tmp/old.key" "$loop"
 	ok $? "and the volume is as it was"
 	echo "# this kernel has no device-mapper: the formatted volume cannot be opened here"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
+	tap_end
 	exit
 fi
 
@@ -163,5 +146,4 @@ NHIP_TEST_ENCRYPTED_DIR=$tmp/data NHIP_TEST_PLAIN_DIR=$tmp "$build/tests/app/tes
 	-p /data-dir/luks-volume >/dev/null
 ok $? "the station's check finds the folder encrypted, and its parent not"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
