@@ -134,8 +134,7 @@ ok $? "_nhip is in the group nhip, which owns the devices"
 world=$(in_root dpkg -L nhip-station nhip-hub | while IFS= read -r f; do
 	[ -e "$root$f" ] && [ ! -L "$root$f" ] && find "$root$f" -maxdepth 0 -perm -o+w
 done)
-world+=$(find "$root/var/lib/nhip" "$root/var/lib/nhip-hub" "$root/etc/nhip" \
-	"$root/etc/nhip-hub" -perm -o+w 2>/dev/null)
+world+=$(find "$root/var/lib/nhip" "$root/var/lib/nhip-hub" "$root/etc/nhip" -perm -o+w 2>/dev/null)
 [ -z "$world" ]
 ok $? "nothing of the packages is world-writable"
 [ -z "$world" ] || show "$world"
