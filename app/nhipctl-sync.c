@@ -4,7 +4,8 @@
  *
  * Exit codes besides the common ones: 6 when packets are still waiting to be delivered
  * (they stay queued and are retried), 7 when the hub refused something or the link is not
- * usable (not enrolled, pinned key mismatch).
+ * usable (not enrolled, pinned key mismatch), 8 when `sync --daemon` refuses an
+ * unencrypted data folder (nhip-data-dir.h; nhip-sender.service does not restart on it).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nhip-case.h"
+#include "nhip-data-dir.h"
 #include "nhip-durable.h"
 #include "nhip-enroll.h"
 #include "nhip-hub-link.h"
@@ -32,6 +34,10 @@
 
 #define EXIT_NOT_DELIVERED 6
 #define EXIT_REFUSED	   7
+#define EXIT_UNENCRYPTED   8
+
+/* how often the daemon looks again for a database and an enrollment that are not there */
+#define DAEMON_POLL_SECONDS 30
 
 static gint
 sync_fail(const GError *error)
@@ -56,23 +62,109 @@ sync_open(NhipctlGlobal *global, NhipStore **store, GError **error)
 
 /* ----- sync ----- */
 
+/**
+ * SyncRun:
+ * @stop: a signal asked the process to stop
+ * @sender: (nullable): the sender running now
+ * @loop: (nullable): the daemon's wait for a database or an enrollment
+ */
+typedef struct {
+	gboolean stop;
+	NhipSender *sender;
+	GMainLoop *loop;
+} SyncRun;
+
 static gboolean
-sync_on_signal(gpointer sender)
+sync_on_signal(gpointer data)
 {
-	nhip_sender_stop(sender);
+	SyncRun *run = data;
+
+	run->stop = TRUE;
+	if (run->sender != NULL)
+		nhip_sender_stop(run->sender);
+	if (run->loop != NULL)
+		g_main_loop_quit(run->loop);
 	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sync_wait_done(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* the daemon's poll interval: NHIP_SYNC_POLL_SECONDS (for tests), else 30 s */
+static guint
+sync_poll_seconds(void)
+{
+	const gchar *env = g_getenv("NHIP_SYNC_POLL_SECONDS");
+	guint64 value = 0;
+
+	if (env != NULL && g_ascii_string_to_unsigned(env, 10, 1, 3600, &value, NULL))
+		return (guint)value;
+	return DAEMON_POLL_SECONDS;
+}
+
+/* the daemon before the station is set up: wait (until a signal) for the database and the
+ * enrollment, saying once in the log what it waits for */
+static NhipHubLink *
+sync_daemon_open(NhipctlGlobal *global, SyncRun *run, NhipStore **store, GError **error)
+{
+	g_autofree gchar *said = NULL;
+	guint poll = sync_poll_seconds();
+
+	while (!run->stop) {
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(GMainLoop) loop = NULL;
+		g_autoptr(GSource) timeout = NULL;
+		NhipHubLink *link = NULL;
+
+		if (g_file_test(global->db_path, G_FILE_TEST_EXISTS)) {
+			g_clear_object(store);
+			link = sync_open(global, store, &error_local);
+			if (link != NULL)
+				return link;
+			if (!g_error_matches(error_local, NHIP_TRANSPORT_ERROR,
+					     NHIP_TRANSPORT_ERROR_NOT_ENROLLED)) {
+				g_propagate_error(error, g_steal_pointer(&error_local));
+				return NULL;
+			}
+		} else {
+			g_set_error(&error_local, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
+				    _("there is no station database at %s yet; set the station up "
+				      "first"),
+				    global->db_path);
+		}
+		if (g_strcmp0(said, error_local->message) != 0) {
+			g_printerr(_("nhipctl sync: waiting: %s\n"), error_local->message);
+			g_free(said);
+			said = g_strdup(error_local->message);
+		}
+		loop = g_main_loop_new(NULL, FALSE);
+		timeout = g_timeout_source_new_seconds(poll);
+		g_source_set_callback(timeout, sync_wait_done, loop, NULL);
+		g_source_attach(timeout, NULL);
+		run->loop = loop;
+		g_main_loop_run(loop);
+		run->loop = NULL;
+		g_source_destroy(timeout);
+	}
+	return NULL;
 }
 
 static gint
 cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 {
 	gboolean once = FALSE;
+	gboolean daemon = FALSE;
 	gboolean quiet = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autoptr(NhipHubLink) link = NULL;
 	g_autoptr(NhipSender) sender = NULL;
 	const NhipSenderCounts *counts;
+	SyncRun run = { FALSE, NULL, NULL };
 	guint sigint;
 	guint sigterm;
 	gboolean ok;
@@ -80,6 +172,10 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 	GOptionEntry entries[] = {
 		{ "once", 0, 0, G_OPTION_ARG_NONE, &once,
 		  N_("Send what is due now, then stop (default: keep running)"), NULL },
+		{ "daemon", 0, 0, G_OPTION_ARG_NONE, &daemon,
+		  N_("Run as the station's background service: refuse an unencrypted data folder, "
+		     "wait for the set-up and the enrollment, send until stopped"),
+		  NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
 		{ NULL }
 	};
@@ -87,20 +183,42 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (!nhipctl_parse("", _("Deliver queued case packets to the district hub."), entries,
 			   &argc, &argv, &error))
 		return nhipctl_fail(error);
-	if (argc > 1)
-		return nhipctl_usage_error(_("usage: nhipctl sync [--once]"));
-	link = sync_open(global, &store, &error);
-	if (link == NULL)
-		return sync_fail(error);
-	sender = nhip_sender_new(store, link, &error);
-	if (sender == NULL)
-		return sync_fail(error);
-	nhip_sender_set_verbose(sender, !quiet && !global->json);
-	sigint = g_unix_signal_add(SIGINT, sync_on_signal, sender);
-	sigterm = g_unix_signal_add(SIGTERM, sync_on_signal, sender);
-	ok = nhip_sender_run(sender, once, &error);
+	if (argc > 1 || (once && daemon))
+		return nhipctl_usage_error(_("usage: nhipctl sync [--once | --daemon]"));
+	/* the installed station's rule (station.conf): no patient data on an unencrypted disk */
+	if (daemon && !nhip_data_dir_check(global->db_path, &error)) {
+		nhipctl_fail(error);
+		return error->domain == NHIP_DATA_DIR_ERROR &&
+				       error->code == NHIP_DATA_DIR_ERROR_UNENCRYPTED
+			       ? EXIT_UNENCRYPTED
+			       : EXIT_STORAGE;
+	}
+	sigint = g_unix_signal_add(SIGINT, sync_on_signal, &run);
+	sigterm = g_unix_signal_add(SIGTERM, sync_on_signal, &run);
+	link = daemon ? sync_daemon_open(global, &run, &store, &error)
+		      : sync_open(global, &store, &error);
+	if (link != NULL) {
+		sender = nhip_sender_new(store, link, &error);
+		if (sender != NULL) {
+			nhip_sender_set_verbose(sender, !quiet && !global->json);
+			run.sender = sender;
+			if (daemon)
+				g_printerr(_("nhipctl sync: sending to %s as station %s\n"),
+					   link->url, link->station);
+			/* a signal that came while the database was opened */
+			if (run.stop)
+				nhip_sender_stop(sender);
+		}
+	}
+	ok = sender != NULL && nhip_sender_run(sender, once, &error);
+	run.sender = NULL;
 	g_source_remove(sigint);
 	g_source_remove(sigterm);
+	/* stopped before there was anything to send */
+	if (link == NULL && run.stop && error == NULL)
+		return EXIT_OK;
+	if (sender == NULL)
+		return sync_fail(error);
 	counts = nhip_sender_get_counts(sender);
 	if (global->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -116,7 +234,8 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		return sync_fail(error);
 	if (!nhip_store_packet_count_waiting(store, &waiting, &error))
 		return nhipctl_fail(error);
-	if (counts->refused > 0)
+	/* the service is not restarted for a packet the hub refused: it is recorded */
+	if (counts->refused > 0 && !daemon)
 		return EXIT_REFUSED;
 	return waiting > 0 && once ? EXIT_NOT_DELIVERED : EXIT_OK;
 }
@@ -308,7 +427,8 @@ const NhipctlCommand nhipctl_sync_commands[] = {
 	  N_("enroll this station with the district hub"), cmd_enroll },
 	{ "case", "send", "VISIT_ID [--urgent] [--question TEXT] [--photo FILE]...",
 	  N_("queue a case packet for the district"), cmd_case_send },
-	{ "sync", NULL, "[--once]", N_("deliver queued case packets to the hub"), cmd_sync },
+	{ "sync", NULL, "[--once | --daemon]", N_("deliver queued case packets to the hub"),
+	  cmd_sync },
 	{ "inbox", NULL, "[--wait S] [--json]", N_("fetch and list the doctors' replies"),
 	  cmd_inbox },
 	{ NULL },

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "nhip-data-dir.h"
 #include "nhip-demo.h"
 #include "nhip-station.h"
 
@@ -290,6 +291,14 @@ nhip_station_open_async(NhipStation *self,
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
 	g_autoptr(GError) error = NULL;
 
+	/* the installed station's rule (station.conf): no patient data on an unencrypted disk;
+	 * checked before the worker makes or opens the database there */
+	if (!self->demo && !nhip_data_dir_check(self->db_path, &error)) {
+		g_warning("refusing to start: %s", error->message);
+		g_task_return_error(task, g_steal_pointer(&error));
+		g_object_unref(task);
+		return;
+	}
 	if (self->icd10 == NULL) {
 		g_autoptr(GBytes) tsv = g_resources_lookup_data(
 			"/vn/nhip/Station/icd10-vi.tsv", G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
