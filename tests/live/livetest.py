@@ -237,6 +237,54 @@ def descriptor(janus, room, token, display, max_bitrate=300000, ice_servers=None
     }
 
 
+class Peer:
+    """one `nhipctl live call` process in a namespace"""
+
+    def __init__(self, build, root, name, desc, ns, video="test", audio="test", seconds=20,
+                 extra=(), env=None):
+        self.name = name
+        self.dir = os.path.join(root, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.descriptor = os.path.join(self.dir, "descriptor.json")
+        self.stats_path = os.path.join(self.dir, "stats.json")
+        self.out_path = os.path.join(self.dir, "out.txt")
+        with open(self.descriptor, "w") as f:
+            json.dump(desc, f)
+        argv = exec_in(ns) + [os.path.join(build, "app", "nhipctl"), "live", "call",
+                              "--descriptor", self.descriptor, "--video", video,
+                              "--audio", audio, "--audio-out", "none",
+                              "--seconds", str(seconds), "--stats-json", self.stats_path]
+        argv += list(extra)
+        self.proc = subprocess.Popen(argv, stdout=open(self.out_path, "w"),
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, G_MESSAGES_DEBUG="NhipLive",
+                                              **(env or {})))
+
+    def wait(self, timeout=120):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def stats(self):
+        try:
+            with open(self.stats_path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def output(self):
+        with open(self.out_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self, sig=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.wait(30)
+
+
 def tmpdir():
     return tempfile.mkdtemp(prefix="nhip-live-")
 
