@@ -41,6 +41,8 @@ typedef struct {
 	JsonArray *ticks_heard;
 	guint frames_shown;
 	guint stop_id;
+	guint camera_id;
+	gint camera_on_at;
 	NhipLiveState last_state;
 } LiveCall;
 
@@ -255,6 +257,25 @@ live_stop_cb(gpointer data)
 }
 
 static gboolean
+live_camera_cb(gpointer data)
+{
+	LiveCall *call = data;
+	gboolean off = !nhip_live_session_get_camera_off(call->session);
+
+	call->camera_id = 0;
+	nhip_live_session_set_camera_off(call->session, off);
+	if (!call->quiet)
+		g_print(off ? _("[%5.1f s] camera off\n") : _("[%5.1f s] camera on\n"),
+			live_elapsed(call));
+	/* turned off: turn it on again later */
+	if (off && call->camera_on_at > 0)
+		call->camera_id = g_timeout_add_seconds(
+			(guint)MAX(call->camera_on_at - (gint)live_elapsed(call), 1),
+			live_camera_cb, call);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
 live_on_signal(gpointer data)
 {
 	LiveCall *call = data;
@@ -297,6 +318,8 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autofree gchar *stats_path = NULL;
 	g_autofree gchar *text = NULL;
 	gint seconds = 0;
+	gint camera_off_at = 0;
+	gint camera_on_at = 0;
 	gint min_bitrate = 150000;
 	gdouble audio_only_after = 10;
 	gdouble recover_after = 15;
@@ -314,7 +337,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		{ "descriptor", 0, 0, G_OPTION_ARG_FILENAME, &descriptor_path,
 		  N_("Join the session described in FILE (JSON from the hub)"), N_("FILE") },
 		{ "video", 0, 0, G_OPTION_ARG_STRING, &video,
-		  N_("Video to send: camera (default), test, noise or none"), N_("SOURCE") },
+		  N_("Video to send: camera (default), test, motion or none"), N_("SOURCE") },
 		{ "camera", 0, 0, G_OPTION_ARG_FILENAME, &camera,
 		  N_("Camera device (default /dev/video0)"), N_("DEVICE") },
 		{ "audio", 0, 0, G_OPTION_ARG_STRING, &audio,
@@ -332,6 +355,11 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		  N_("Seconds of a congested link before video stops (default 10)"), N_("S") },
 		{ "recover-after", 0, 0, G_OPTION_ARG_DOUBLE, &recover_after,
 		  N_("Seconds of a good link before video comes back (default 15)"), N_("S") },
+		{ "camera-off-at", 0, 0, G_OPTION_ARG_INT, &camera_off_at,
+		  N_("Turn the camera off N seconds into the call (a check of the button)"),
+		  N_("N") },
+		{ "camera-on-at", 0, 0, G_OPTION_ARG_INT, &camera_on_at,
+		  N_("And on again N seconds into the call"), N_("N") },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the summary"), NULL },
 		{ NULL }
 	};
@@ -385,10 +413,14 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	sigterm = g_unix_signal_add(SIGTERM, live_on_signal, &call);
 	if (seconds > 0)
 		call.stop_id = g_timeout_add_seconds((guint)seconds, live_stop_cb, &call);
+	call.camera_on_at = camera_on_at;
+	if (camera_off_at > 0)
+		call.camera_id = g_timeout_add_seconds((guint)camera_off_at, live_camera_cb, &call);
 	g_main_loop_run(loop);
 	g_source_remove(sigint);
 	g_source_remove(sigterm);
 	g_clear_handle_id(&call.stop_id, g_source_remove);
+	g_clear_handle_id(&call.camera_id, g_source_remove);
 	g_signal_handlers_disconnect_by_data(session, &call);
 
 	state = nhip_live_session_get_state(session);
@@ -414,7 +446,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 
 const NhipctlCommand nhipctl_live_commands[] = {
 	{ "live", "call",
-	  "--descriptor FILE [--video camera|test|noise|none] [--audio mic|test|ticks] [--seconds "
+	  "--descriptor FILE [--video camera|test|motion|none] [--audio mic|test|ticks] [--seconds "
 	  "N] "
 	  "[--stats-json FILE]",
 	  N_("join a case's live consultation"), cmd_live_call },

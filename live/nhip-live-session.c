@@ -59,6 +59,71 @@ typedef enum {
 	PEER_SUB,
 } PeerKind;
 
+/* RTP bytes counted at the pads: webrtcbin 1.22 drops a stream's stats once it has
+ * paused (camera off, audio only) and does not bring them back when it resumes */
+typedef struct {
+	gatomicrefcount ref;
+	GMutex lock;
+	guint64 bytes[2][2]; /* [sent, received][audio, video] */
+} Counters;
+
+static Counters *
+counters_ref(Counters *counters)
+{
+	g_atomic_ref_count_inc(&counters->ref);
+	return counters;
+}
+
+static void
+counters_unref(gpointer data)
+{
+	Counters *counters = data;
+	if (!g_atomic_ref_count_dec(&counters->ref))
+		return;
+	g_mutex_clear(&counters->lock);
+	g_free(counters);
+}
+
+typedef struct {
+	Counters *counters;
+	guint direction; /* 0 sent, 1 received */
+	guint video;
+} CounterProbe;
+
+static void
+counter_probe_free(gpointer data)
+{
+	CounterProbe *probe = data;
+	counters_unref(probe->counters);
+	g_free(probe);
+}
+
+static GstPadProbeReturn
+counter_probe_cb(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	CounterProbe *probe = data;
+	GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+
+	if (buffer == NULL)
+		return GST_PAD_PROBE_OK;
+	g_mutex_lock(&probe->counters->lock);
+	probe->counters->bytes[probe->direction][probe->video] += gst_buffer_get_size(buffer);
+	g_mutex_unlock(&probe->counters->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+static void
+counter_probe_attach(Counters *counters, GstPad *pad, guint direction, gboolean video)
+{
+	CounterProbe *probe = g_new0(CounterProbe, 1);
+
+	probe->counters = counters_ref(counters);
+	probe->direction = direction;
+	probe->video = video ? 1 : 0;
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, counter_probe_cb, probe,
+			  counter_probe_free);
+}
+
 typedef struct {
 	GstElement *webrtc;
 	gint64 handle;
@@ -115,6 +180,7 @@ struct _NhipLiveSession {
 	GMutex branch_lock;
 	guint branch_serial;
 	GHashTable *ssrc_kinds; /* SSRC → video/audio, from the SDPs */
+	Counters *counters;
 };
 
 G_DEFINE_TYPE(NhipLiveSession, nhip_live_session, G_TYPE_OBJECT)
@@ -508,9 +574,10 @@ session_pipeline_description(NhipLiveSession *self, GError **error)
 	if (g_strcmp0(self->video_source, "none") != 0) {
 		if (g_strcmp0(self->video_source, "test") == 0) {
 			g_string_append(desc, "videotestsrc is-live=true pattern=ball ! ");
-		} else if (g_strcmp0(self->video_source, "noise") == 0) {
-			/* incompressible: the encoder sends its whole target bitrate */
-			g_string_append(desc, "videotestsrc is-live=true pattern=snow ! ");
+		} else if (g_strcmp0(self->video_source, "motion") == 0) {
+			/* moving rings: the encoder needs about 200 kbit/s, like a camera */
+			g_string_append(desc, "videotestsrc is-live=true pattern=zone-plate kx2=20 "
+					      "ky2=20 kt=1 ! ");
 		} else if (g_strcmp0(self->video_source, "camera") == 0) {
 			device = g_strescape(self->camera_device != NULL ? self->camera_device
 									 : "/dev/video0",
@@ -518,7 +585,7 @@ session_pipeline_description(NhipLiveSession *self, GError **error)
 			g_string_append_printf(desc, "v4l2src device=\"%s\" ! ", device);
 		} else {
 			g_set_error(error, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID,
-				    _("unknown video source “%s” (camera, test, noise or none)"),
+				    _("unknown video source “%s” (camera, test, motion or none)"),
 				    self->video_source);
 			return NULL;
 		}
@@ -532,8 +599,8 @@ session_pipeline_description(NhipLiveSession *self, GError **error)
 			"error-resilient=partitions keyframe-max-dist=150 lag-in-frames=0 "
 			"buffer-size=1000 undershoot=95 threads=1 ! "
 			"rtpvp8pay picture-id-mode=15-bit mtu=1200 ! "
-			"application/x-rtp,media=video,encoding-name=VP8,payload=96,"
-			"clock-rate=90000,ssrc=(uint)%u ! pub. "
+			"capsfilter name=vrtp caps=\"application/x-rtp,media=video,"
+			"encoding-name=VP8,payload=96,clock-rate=90000,ssrc=(uint)%u\" ! pub. "
 			"vtee. ! queue max-size-buffers=1 leaky=downstream ! videoscale ! "
 			"videoconvert ! video/x-raw,format=RGBA,width=160,height=120 ! "
 			"appsink name=selfview max-buffers=1 drop=true sync=false ",
@@ -555,14 +622,15 @@ session_pipeline_description(NhipLiveSession *self, GError **error)
 	}
 	/* the SSRCs are in the caps so that the offer can name them before the first
 	 * packet: Janus drops packets whose SSRC the SDP did not announce */
-	g_string_append_printf(desc,
-			       "identity name=mouth ! audioconvert ! audioresample ! "
-			       "audio/x-raw,rate=48000,channels=1 ! volume name=mic ! "
-			       "opusenc bitrate=24000 audio-type=voice inband-fec=true "
-			       "packet-loss-percentage=10 frame-size=20 ! rtpopuspay ! "
-			       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-			       "clock-rate=48000,ssrc=(uint)%u ! pub.",
-			       g_random_int());
+	g_string_append_printf(
+		desc,
+		"identity name=mouth ! audioconvert ! audioresample ! "
+		"audio/x-raw,rate=48000,channels=1 ! volume name=mic ! "
+		"opusenc bitrate=24000 audio-type=voice inband-fec=true "
+		"packet-loss-percentage=10 frame-size=20 ! rtpopuspay ! "
+		"capsfilter name=artp caps=\"application/x-rtp,media=audio,"
+		"encoding-name=OPUS,payload=111,clock-rate=48000,ssrc=(uint)%u\" ! pub.",
+		g_random_int());
 	return g_string_free(g_steal_pointer(&desc), FALSE);
 }
 
@@ -784,6 +852,13 @@ session_build_pipeline(NhipLiveSession *self, GError **error)
 		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_sent_cb,
 				  peer_ref_new(self, PEER_PUB), peer_ref_destroy);
 	}
+	for (guint video = 0; video < 2; video++) {
+		g_autoptr(GstElement) rtp =
+			gst_bin_get_by_name(GST_BIN(self->pipeline), video ? "vrtp" : "artp");
+		g_autoptr(GstPad) pad = rtp != NULL ? gst_element_get_static_pad(rtp, "src") : NULL;
+		if (pad != NULL)
+			counter_probe_attach(self->counters, pad, 0, video);
+	}
 	mouth = gst_bin_get_by_name(GST_BIN(self->pipeline), "mouth");
 	if (mouth != NULL && session_counting_ticks(self)) {
 		g_autoptr(GstPad) pad = gst_element_get_static_pad(mouth, "src");
@@ -937,6 +1012,8 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	g_mutex_unlock(&self->branch_lock);
 	gst_bin_add(GST_BIN(parent), branch);
 	gst_element_sync_state_with_parent(branch);
+	if (g_strcmp0(media, "video") == 0 || g_strcmp0(media, "audio") == 0)
+		counter_probe_attach(self->counters, pad, 1, g_strcmp0(media, "video") == 0);
 	sink_pad = gst_element_get_static_pad(branch, "sink");
 	if (gst_pad_link(pad, sink_pad) != GST_PAD_LINK_OK)
 		g_warning("cannot link the received %s stream", media);
@@ -1492,6 +1569,15 @@ session_take_stats(NhipLiveSession *self, PeerKind kind, gpointer data)
 
 	nhip_live_stats_sample_init(&sample);
 	nhip_live_stats_parse(stats, self->ssrc_kinds, &sample);
+	g_mutex_lock(&self->counters->lock);
+	if (kind == PEER_PUB) {
+		sample.audio_bytes_sent = self->counters->bytes[0][0];
+		sample.video_bytes_sent = self->counters->bytes[0][1];
+	} else {
+		sample.audio_bytes_received = self->counters->bytes[1][0];
+		sample.video_bytes_received = self->counters->bytes[1][1];
+	}
+	g_mutex_unlock(&self->counters->lock);
 	if (g_getenv("NHIP_LIVE_DUMP_STATS") != NULL) {
 		g_autofree gchar *text = gst_structure_to_string(stats);
 		g_printerr("%s stats: %s\n", kind == PEER_PUB ? "pub" : "sub", text);
@@ -1544,7 +1630,9 @@ session_take_stats(NhipLiveSession *self, PeerKind kind, gpointer data)
 	out->frames_sent = (guint64)g_atomic_int_get(&self->frames_sent);
 	out->first_frame_ms = g_atomic_int_get(&self->first_frame_ms);
 	out->video_bitrate = self->rate.audio_only ? 0 : self->rate.bitrate;
-	g_signal_emit(self, signals[SIGNAL_STATS], 0);
+	/* one update per interval: the publisher's figures come with every call */
+	if (kind == PEER_PUB)
+		g_signal_emit(self, signals[SIGNAL_STATS], 0);
 }
 
 static void
@@ -2049,6 +2137,7 @@ nhip_live_session_finalize(GObject *object)
 	g_ptr_array_unref(self->sub.early);
 	g_mutex_clear(&self->branch_lock);
 	g_hash_table_unref(self->ssrc_kinds);
+	counters_unref(self->counters);
 	G_OBJECT_CLASS(nhip_live_session_parent_class)->finalize(object);
 }
 
@@ -2068,7 +2157,7 @@ nhip_live_session_class_init(NhipLiveSessionClass *klass)
 		"descriptor", NULL, NULL, NHIP_TYPE_LIVE_DESCRIPTOR,
 		G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 	props[PROP_VIDEO_SOURCE] = g_param_spec_string(
-		"video-source", NULL, "camera, test, noise or none", "camera", construct);
+		"video-source", NULL, "camera, test, motion or none", "camera", construct);
 	props[PROP_AUDIO_SOURCE] =
 		g_param_spec_string("audio-source", NULL, "test, ticks or mic", "mic", construct);
 	props[PROP_AUDIO_OUTPUT] =
@@ -2154,5 +2243,8 @@ nhip_live_session_init(NhipLiveSession *self)
 	self->sub.early = g_ptr_array_new_with_free_func(candidate_free);
 	g_mutex_init(&self->branch_lock);
 	self->ssrc_kinds = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->counters = g_new0(Counters, 1);
+	g_atomic_ref_count_init(&self->counters->ref);
+	g_mutex_init(&self->counters->lock);
 	nhip_live_rate_init(&self->rate, 150000, 300000);
 }
