@@ -19,11 +19,14 @@
 #include <glib/gi18n-lib.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
-#include "nhip-durable.h"
 #include "nhip-json.h"
+#include "nhip-live-channel.h"
 #include "nhip-live-error.h"
 #include "nhip-live-session.h"
+#include "nhip-store-live.h"
+#include "nhip-transport-error.h"
 #include "nhipctl-private.h"
 
 #define EXIT_UNREACHABLE 6
@@ -44,6 +47,12 @@ typedef struct {
 	guint camera_id;
 	gint camera_on_at;
 	NhipLiveState last_state;
+	/* the session's messages through the hub, when the station is enrolled */
+	NhipStore *store;
+	NhipLiveChannel *channel;
+	const gchar *session_id;
+	gchar *chat;
+	gboolean joined;
 } LiveCall;
 
 static gint
@@ -51,6 +60,8 @@ live_fail(const GError *error)
 {
 	gint rc = nhipctl_fail(error);
 
+	if (error->domain == NHIP_TRANSPORT_ERROR)
+		return nhip_transport_error_is_retry(error) ? EXIT_UNREACHABLE : EXIT_REFUSED;
 	if (error->domain != NHIP_LIVE_ERROR)
 		return rc;
 	switch ((NhipLiveError)error->code) {
@@ -205,6 +216,23 @@ live_on_state(GObject *object, GParamSpec *pspec, gpointer data)
 
 	if (!call->quiet && state != call->last_state)
 		g_print(_("[%5.1f s] %s\n"), live_elapsed(call), live_state_text(state));
+	if (call->channel != NULL && state != call->last_state) {
+		if (state == NHIP_LIVE_STATE_ACTIVE && !call->joined) {
+			call->joined = TRUE;
+			nhip_live_channel_post(call->channel, nhip_live_event_new_state("joined"));
+			if (call->chat != NULL)
+				nhip_live_channel_post(call->channel,
+						       nhip_live_event_new_chat(call->chat));
+		} else if (state == NHIP_LIVE_STATE_AUDIO_ONLY) {
+			nhip_live_channel_post(call->channel,
+					       nhip_live_event_new_state("audio-only"));
+		} else if (state == NHIP_LIVE_STATE_ACTIVE &&
+			   call->last_state == NHIP_LIVE_STATE_AUDIO_ONLY) {
+			nhip_live_channel_post(call->channel, nhip_live_event_new_state("video"));
+		} else if (state == NHIP_LIVE_STATE_ENDED || state == NHIP_LIVE_STATE_FAILED) {
+			nhip_live_channel_post(call->channel, nhip_live_event_new_state("left"));
+		}
+	}
 	call->last_state = state;
 	if (state == NHIP_LIVE_STATE_ENDED || state == NHIP_LIVE_STATE_FAILED)
 		g_main_loop_quit(call->loop);
@@ -244,6 +272,147 @@ live_on_tick(NhipLiveSession *session, gboolean remote, gint64 at_ns, gpointer d
 {
 	LiveCall *call = data;
 	json_array_add_int_element(remote ? call->ticks_heard : call->ticks_sent, at_ns);
+}
+
+static void
+live_store_event(LiveCall *call, const NhipLiveEvent *event)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!nhip_store_live_event_add(call->store, call->session_id, event, &error))
+		g_printerr("nhipctl: %s\n", error->message);
+}
+
+static void
+live_on_hub_event(NhipLiveChannel *channel, NhipLiveEvent *event, gpointer data)
+{
+	LiveCall *call = data;
+
+	live_store_event(call, event);
+	if (call->quiet || g_strcmp0(event->kind, "chat") != 0 ||
+	    g_str_has_prefix(event->sender != NULL ? event->sender : "", "station:"))
+		return;
+	/* the doctor's words go to the screen as they are, on one line */
+	{
+		g_autofree gchar *line = g_strdup(event->text);
+		g_strdelimit(line, "\r\n", ' ');
+		g_print(_("[%5.1f s] %s: %s\n"), live_elapsed(call),
+			event->sender != NULL ? event->sender : "?", line);
+	}
+}
+
+static void
+live_on_hub_posted(NhipLiveChannel *channel, NhipLiveEvent *event, gpointer data)
+{
+	LiveCall *call = data;
+
+	live_store_event(call, event);
+	if (!call->quiet && g_strcmp0(event->kind, "chat") == 0)
+		g_print(_("[%5.1f s] message sent\n"), live_elapsed(call));
+}
+
+static void
+live_on_hub_not_sent(NhipLiveChannel *channel,
+		     NhipLiveEvent *event,
+		     const GError *error,
+		     gpointer data)
+{
+	LiveCall *call = data;
+
+	/* kept with the visit all the same, without the hub's number */
+	live_store_event(call, event);
+	g_printerr(_("nhipctl: a %s message was not sent: %s\n"), event->kind, error->message);
+}
+
+static void
+live_on_hub_state(NhipLiveChannel *channel, const gchar *state, gpointer data)
+{
+	LiveCall *call = data;
+
+	/* hung up on the hub (the doctor ended the consultation) */
+	if (g_strcmp0(state, "ended") == 0)
+		nhip_live_session_hang_up(call->session);
+}
+
+/* the hub side of the call: a channel for its messages, the session noted with the
+ * visit. Without an enrolled station the call goes on without them. */
+static gboolean
+live_open_channel(NhipctlGlobal *global,
+		  LiveCall *call,
+		  const NhipLiveDescriptor *descriptor,
+		  GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	gint64 after;
+
+	if (!g_file_test(global->db_path, G_FILE_TEST_EXISTS))
+		return TRUE;
+	call->store = nhipctl_open(global, FALSE, error);
+	if (call->store == NULL)
+		return FALSE;
+	call->session_id = descriptor->session_id;
+	if (!nhip_store_live_session_begin(call->store, descriptor->session_id,
+					   descriptor->packet_id, descriptor->started_by, error))
+		return FALSE;
+	after = nhip_store_live_last_seq(call->store, descriptor->session_id, error);
+	if (after < 0)
+		return FALSE;
+	call->channel =
+		nhip_live_channel_new(global->db_path, descriptor->session_id, after, &error_local);
+	if (call->channel == NULL) {
+		if (!g_error_matches(error_local, NHIP_TRANSPORT_ERROR,
+				     NHIP_TRANSPORT_ERROR_NOT_ENROLLED)) {
+			g_propagate_error(error, g_steal_pointer(&error_local));
+			return FALSE;
+		}
+		if (!call->quiet)
+			g_print(_("The station is not enrolled with a hub: no chat in this "
+				  "call.\n"));
+		return TRUE;
+	}
+	g_signal_connect(call->channel, "event", G_CALLBACK(live_on_hub_event), call);
+	g_signal_connect(call->channel, "posted", G_CALLBACK(live_on_hub_posted), call);
+	g_signal_connect(call->channel, "not-sent", G_CALLBACK(live_on_hub_not_sent), call);
+	g_signal_connect(call->channel, "state", G_CALLBACK(live_on_hub_state), call);
+	return TRUE;
+}
+
+static void
+live_close_channel(LiveCall *call)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (call->channel != NULL) {
+		nhip_live_channel_stop(call->channel);
+		/* what the threads finished last */
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_signal_handlers_disconnect_by_data(call->channel, call);
+		g_clear_object(&call->channel);
+	}
+	if (call->store != NULL && call->session_id != NULL &&
+	    !nhip_store_live_session_end(call->store, call->session_id, &error))
+		g_printerr("nhipctl: %s\n", error->message);
+	g_clear_object(&call->store);
+}
+
+/* the descriptor of a delivered case's live session, from the hub */
+static gchar *
+live_ask_hub(NhipctlGlobal *global, const gchar *packet_id, GError **error)
+{
+	g_autoptr(NhipStore) store = nhipctl_open(global, FALSE, error);
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autoptr(CURL) handle = NULL;
+
+	if (store == NULL)
+		return NULL;
+	link = nhip_hub_link_load(global->db_path, error);
+	if (link == NULL)
+		return NULL;
+	handle = nhip_hub_link_new_handle(error);
+	if (handle == NULL)
+		return NULL;
+	return nhip_live_link_open(link, handle, packet_id, error);
 }
 
 static gboolean
@@ -317,6 +486,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autofree gchar *camera = NULL;
 	g_autofree gchar *stats_path = NULL;
 	g_autofree gchar *text = NULL;
+	g_autofree gchar *chat = NULL;
 	gint seconds = 0;
 	gint camera_off_at = 0;
 	gint camera_on_at = 0;
@@ -360,19 +530,30 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		  N_("N") },
 		{ "camera-on-at", 0, 0, G_OPTION_ARG_INT, &camera_on_at,
 		  N_("And on again N seconds into the call"), N_("N") },
+		{ "chat", 0, 0, G_OPTION_ARG_STRING, &chat,
+		  N_("Send TEXT to the doctor once the call is up"), N_("TEXT") },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the summary"), NULL },
 		{ NULL }
 	};
 
-	if (!nhipctl_parse("--descriptor FILE", _("Join a case's live consultation."), entries,
-			   &argc, &argv, &error))
+	if (!nhipctl_parse(_("PACKET_ID | --descriptor FILE"),
+			   _("Join a case's live consultation: the hub's session for a case "
+			     "this station delivered, or the one described in a file."),
+			   entries, &argc, &argv, &error))
 		return nhipctl_fail(error);
-	if (argc > 1 || descriptor_path == NULL || seconds < 0)
+	if (argc > 2 || (argc == 2) == (descriptor_path != NULL) || seconds < 0)
 		return nhipctl_usage_error(
-			_("usage: nhipctl live call --descriptor FILE [--video camera|test|none] "
-			  "[--audio mic|test|ticks] [--seconds N] [--stats-json FILE]"));
-	if (!g_file_get_contents(descriptor_path, &text, &length, &error))
-		return nhipctl_fail(error);
+			_("usage: nhipctl live call PACKET_ID|--descriptor FILE [--video "
+			  "camera|test|motion|none] [--audio mic|test|ticks] [--seconds N] "
+			  "[--stats-json FILE] [--chat TEXT]"));
+	if (argc == 2) {
+		text = live_ask_hub(global, argv[1], &error);
+		length = text != NULL ? strlen(text) : 0;
+	} else if (g_file_get_contents(descriptor_path, &text, &length, &error)) {
+		/* read */
+	}
+	if (text == NULL)
+		return live_fail(error);
 	descriptor = nhip_live_descriptor_parse(text, (gssize)length, &error);
 	if (descriptor == NULL)
 		return live_fail(error);
@@ -400,10 +581,19 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_signal_connect(session, "remote-frame", G_CALLBACK(live_on_frame), &call);
 	g_signal_connect(session, "stats-updated", G_CALLBACK(live_on_stats), &call);
 	g_signal_connect(session, "tick", G_CALLBACK(live_on_tick), &call);
+	call.chat = chat;
+	if (!live_open_channel(global, &call, descriptor, &error)) {
+		live_close_channel(&call);
+		json_array_unref(call.timeline);
+		json_array_unref(call.ticks_sent);
+		json_array_unref(call.ticks_heard);
+		return live_fail(error);
+	}
 	if (!call.quiet)
 		g_print(_("Joining room %" PRId64 " at %s as %s\n"), descriptor->room,
 			descriptor->janus_url, descriptor->display);
 	if (!nhip_live_session_start(session, &error)) {
+		live_close_channel(&call);
 		json_array_unref(call.timeline);
 		json_array_unref(call.ticks_sent);
 		json_array_unref(call.ticks_heard);
@@ -422,6 +612,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_clear_handle_id(&call.stop_id, g_source_remove);
 	g_clear_handle_id(&call.camera_id, g_source_remove);
 	g_signal_handlers_disconnect_by_data(session, &call);
+	live_close_channel(&call);
 
 	state = nhip_live_session_get_state(session);
 	live_write_stats(&call);
@@ -444,11 +635,63 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	return EXIT_OK;
 }
 
+static gint
+cmd_live_invites(NhipctlGlobal *global, gint argc, gchar **argv)
+{
+	gint wait = 0;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autoptr(CURL) handle = NULL;
+	g_autoptr(GPtrArray) invites = NULL;
+	GOptionEntry entries[] = { { "wait", 0, 0, G_OPTION_ARG_INT, &wait,
+				     N_("Wait up to S seconds for an invitation (0–60)"), N_("S") },
+				   { NULL } };
+
+	if (!nhipctl_parse("", _("List the calls doctors started for this station's cases."),
+			   entries, &argc, &argv, &error))
+		return nhipctl_fail(error);
+	if (argc > 1 || wait < 0 || wait > 60)
+		return nhipctl_usage_error(_("usage: nhipctl live invites [--wait 0..60]"));
+	store = nhipctl_open(global, FALSE, &error);
+	if (store != NULL)
+		link = nhip_hub_link_load(global->db_path, &error);
+	if (link != NULL)
+		handle = nhip_hub_link_new_handle(&error);
+	if (handle != NULL)
+		invites = nhip_live_link_invites(link, handle, (guint)wait, &error);
+	if (invites == NULL)
+		return live_fail(error);
+	if (global->json) {
+		g_print("[");
+		for (guint i = 0; i < invites->len; i++)
+			g_print("%s%s", i > 0 ? "," : "", (const gchar *)invites->pdata[i]);
+		g_print("]\n");
+		return EXIT_OK;
+	}
+	g_print(g_dngettext(GETTEXT_PACKAGE, "%u invitation\n", "%u invitations\n", invites->len),
+		invites->len);
+	for (guint i = 0; i < invites->len; i++) {
+		g_autoptr(NhipLiveDescriptor) invite =
+			nhip_live_descriptor_parse(invites->pdata[i], -1, &error);
+		if (invite == NULL) {
+			g_printerr("nhipctl: %s\n", error->message);
+			g_clear_error(&error);
+			continue;
+		}
+		g_print(_("  case %s: session %s (%s)\n"),
+			invite->packet_id != NULL ? invite->packet_id : "?", invite->session_id,
+			invite->state != NULL ? invite->state : "?");
+	}
+	return EXIT_OK;
+}
+
 const NhipctlCommand nhipctl_live_commands[] = {
 	{ "live", "call",
-	  "--descriptor FILE [--video camera|test|motion|none] [--audio mic|test|ticks] [--seconds "
-	  "N] "
-	  "[--stats-json FILE]",
+	  "PACKET_ID|--descriptor FILE [--video camera|test|motion|none] [--audio mic|test|ticks] "
+	  "[--seconds N] [--stats-json FILE] [--chat TEXT]",
 	  N_("join a case's live consultation"), cmd_live_call },
+	{ "live", "invites", "[--wait S]", N_("list the calls doctors started for this station"),
+	  cmd_live_invites },
 	{ NULL },
 };
