@@ -107,6 +107,50 @@ nhip_live_event_new_state(const gchar *state)
 	return event;
 }
 
+/* the contract's vital codes */
+static const gchar *const vital_codes[NHIP_VITAL_LAST] = {
+	[NHIP_VITAL_BLOOD_PRESSURE] = "bp-systolic",
+	[NHIP_VITAL_PULSE] = "pulse",
+	[NHIP_VITAL_SPO2] = "spo2",
+	[NHIP_VITAL_TEMPERATURE] = "temperature",
+	[NHIP_VITAL_WEIGHT] = "weight",
+	[NHIP_VITAL_HEIGHT] = "height",
+	[NHIP_VITAL_GLUCOSE] = "glucose",
+	[NHIP_VITAL_RESP_RATE] = "resp-rate",
+};
+
+/**
+ * nhip_live_events_from_reading:
+ * @kind: what a device measured
+ * @value: the value (systolic for blood pressure)
+ * @value2: the diastolic value for blood pressure
+ * @device: (nullable): the device's model
+ * @taken_at: when (Unix time), 0 for now
+ *
+ * Returns: (transfer full) (element-type NhipLiveEvent): the live vitals to send for one
+ *   reading (two for blood pressure), none for a kind the hub has no code for
+ */
+GPtrArray *
+nhip_live_events_from_reading(NhipVitalKind kind,
+			      gdouble value,
+			      gdouble value2,
+			      const gchar *device,
+			      gint64 taken_at)
+{
+	GPtrArray *events = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_live_event_free);
+	const NhipVitalInfo *info = nhip_vital_info(kind);
+
+	if (kind <= NHIP_VITAL_UNKNOWN || kind >= NHIP_VITAL_LAST || info == NULL ||
+	    vital_codes[kind] == NULL || !isfinite(value))
+		return events;
+	g_ptr_array_add(events, nhip_live_event_new_vital(vital_codes[kind], value, info->unit,
+							  device, taken_at));
+	if (kind == NHIP_VITAL_BLOOD_PRESSURE && isfinite(value2))
+		g_ptr_array_add(events, nhip_live_event_new_vital("bp-diastolic", value2,
+								  info->unit, device, taken_at));
+	return events;
+}
+
 /**
  * nhip_live_event_check:
  * @event: an event to send or store

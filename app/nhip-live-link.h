@@ -12,6 +12,7 @@
 #pragma once
 
 #include "nhip-hub-link.h"
+#include "nhip-vital.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,11 @@ NhipLiveEvent *nhip_live_event_new_vital(const gchar *code,
 					 const gchar *device,
 					 gint64 taken_at) G_GNUC_WARN_UNUSED_RESULT;
 NhipLiveEvent *nhip_live_event_new_state(const gchar *state) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_live_events_from_reading(NhipVitalKind kind,
+					 gdouble value,
+					 gdouble value2,
+					 const gchar *device,
+					 gint64 taken_at) G_GNUC_WARN_UNUSED_RESULT;
 void nhip_live_event_free(NhipLiveEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipLiveEvent, nhip_live_event_free)
 gboolean nhip_live_event_check(const NhipLiveEvent *event, GError **error);

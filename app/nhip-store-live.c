@@ -260,6 +260,39 @@ nhip_store_live_last_seq(NhipStore *self, const gchar *session_id, GError **erro
 }
 
 /**
+ * nhip_store_live_packet_for_visit:
+ * @self: the store
+ * @visit_id: a visit
+ * @error: return location for a #GError
+ *
+ * A live consultation belongs to a case the hub has: the visit's latest case packet
+ * that was delivered (or answered).
+ *
+ * Returns: (transfer full) (nullable): its packet id, or %NULL (without @error) when
+ *   the visit has no delivered case yet
+ */
+gchar *
+nhip_store_live_packet_for_visit(NhipStore *self, gint64 visit_id, GError **error)
+{
+	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
+		self,
+		"SELECT packet_id FROM packets WHERE visit_id = ? AND state IN ('delivered', "
+		"'answered') ORDER BY id DESC LIMIT 1",
+		error);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, visit_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return nhipi_column_text(stmt, 0);
+	if (rc != SQLITE_DONE)
+		nhipi_store_set_error(self, rc, _("read the visit's cases"), error);
+	return NULL;
+}
+
+/**
  * nhip_store_live_events:
  * @self: the store
  * @session_id: (nullable): one session's events

@@ -48,6 +48,9 @@ gboolean nhip_store_live_event_add(NhipStore *self,
 				   const NhipLiveEvent *event,
 				   GError **error);
 gint64 nhip_store_live_last_seq(NhipStore *self, const gchar *session_id, GError **error);
+gchar *nhip_store_live_packet_for_visit(NhipStore *self,
+					gint64 visit_id,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GPtrArray *nhip_store_live_events(NhipStore *self,
 				  const gchar *session_id,
 				  gint64 visit_id,

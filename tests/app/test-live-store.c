@@ -167,6 +167,33 @@ test_live_events_parse(void)
 }
 
 static void
+test_live_event_readings(void)
+{
+	g_autoptr(GPtrArray) bp = nhip_live_events_from_reading(NHIP_VITAL_BLOOD_PRESSURE, 152, 94,
+								"Omron HEM-7361T", 0);
+	g_autoptr(GPtrArray) spo2 =
+		nhip_live_events_from_reading(NHIP_VITAL_SPO2, 97, NAN, NULL, 5);
+	g_autoptr(GPtrArray) none =
+		nhip_live_events_from_reading(NHIP_VITAL_UNKNOWN, 1, NAN, NULL, 0);
+	NhipLiveEvent *e;
+
+	g_assert_cmpuint(bp->len, ==, 2);
+	e = bp->pdata[0];
+	g_assert_cmpstr(e->code, ==, "bp-systolic");
+	g_assert_cmpfloat(e->value, ==, 152);
+	g_assert_cmpstr(e->unit, ==, "mm[Hg]");
+	g_assert_cmpstr(e->device, ==, "Omron HEM-7361T");
+	g_assert_cmpint(e->taken_at, >, 0);
+	e = bp->pdata[1];
+	g_assert_cmpstr(e->code, ==, "bp-diastolic");
+	g_assert_cmpfloat(e->value, ==, 94);
+	g_assert_cmpuint(spo2->len, ==, 1);
+	g_assert_cmpstr(((NhipLiveEvent *)spo2->pdata[0])->code, ==, "spo2");
+	g_assert_cmpint(((NhipLiveEvent *)spo2->pdata[0])->taken_at, ==, 5);
+	g_assert_cmpuint(none->len, ==, 0);
+}
+
+static void
 test_live_event_json(void)
 {
 	g_autoptr(NhipLiveEvent) vital =
@@ -196,5 +223,6 @@ main(int argc, char **argv)
 	g_test_add_func("/live-store/sessions-and-events", test_live_store);
 	g_test_add_func("/live-store/events-parse", test_live_events_parse);
 	g_test_add_func("/live-store/event-json", test_live_event_json);
+	g_test_add_func("/live-store/event-readings", test_live_event_readings);
 	return g_test_run();
 }
