@@ -133,8 +133,15 @@ pending_free(NhipJanusPending *pending)
 
 /* ----- parsing what Janus sends ----- */
 
-static gint64
-member_int(JsonObject *object, const gchar *name)
+/**
+ * nhip_janus_member_int:
+ * @object: (nullable): an object from Janus
+ * @name: a member
+ *
+ * Returns: the member's integer, or 0 when it is missing or of another type
+ */
+gint64
+nhip_janus_member_int(JsonObject *object, const gchar *name)
 {
 	JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
 	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
@@ -143,8 +150,15 @@ member_int(JsonObject *object, const gchar *name)
 	return json_node_get_int(node);
 }
 
-static const gchar *
-member_string(JsonObject *object, const gchar *name)
+/**
+ * nhip_janus_member_string:
+ * @object: (nullable): an object from Janus
+ * @name: a member
+ *
+ * Returns: (transfer none) (nullable): the member's string, or %NULL
+ */
+const gchar *
+nhip_janus_member_string(JsonObject *object, const gchar *name)
 {
 	JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
 	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
@@ -153,8 +167,15 @@ member_string(JsonObject *object, const gchar *name)
 	return json_node_get_string(node);
 }
 
-static JsonObject *
-member_object(JsonObject *object, const gchar *name)
+/**
+ * nhip_janus_member_object:
+ * @object: (nullable): an object from Janus
+ * @name: a member
+ *
+ * Returns: (transfer none) (nullable): the member's object, or %NULL
+ */
+JsonObject *
+nhip_janus_member_object(JsonObject *object, const gchar *name)
 {
 	JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
@@ -205,7 +226,7 @@ nhip_janus_parse_events(const gchar *data, gsize length, GError **error)
 	for (guint i = 0; i < json_array_get_length(out); i++) {
 		JsonNode *item = json_array_get_element(out, i);
 		if (!JSON_NODE_HOLDS_OBJECT(item) ||
-		    member_string(json_node_get_object(item), "janus") == NULL) {
+		    nhip_janus_member_string(json_node_get_object(item), "janus") == NULL) {
 			g_set_error(error, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID,
 				    _("message %u from the media server has no “janus” member"),
 				    i + 1);
@@ -258,17 +279,18 @@ janus_error(gint64 code, const gchar *reason, GError **error)
 gboolean
 nhip_janus_check_reply(JsonObject *message, GError **error)
 {
-	JsonObject *data = member_object(member_object(message, "plugindata"), "data");
+	JsonObject *data =
+		nhip_janus_member_object(nhip_janus_member_object(message, "plugindata"), "data");
 
-	if (g_strcmp0(member_string(message, "janus"), "error") == 0) {
-		JsonObject *detail = member_object(message, "error");
-		return janus_error(member_int(detail, "code"), member_string(detail, "reason"),
-				   error);
+	if (g_strcmp0(nhip_janus_member_string(message, "janus"), "error") == 0) {
+		JsonObject *detail = nhip_janus_member_object(message, "error");
+		return janus_error(nhip_janus_member_int(detail, "code"),
+				   nhip_janus_member_string(detail, "reason"), error);
 	}
-	if (data != NULL &&
-	    (member_int(data, "error_code") != 0 || member_string(data, "error") != NULL))
-		return janus_error(member_int(data, "error_code"), member_string(data, "error"),
-				   error);
+	if (data != NULL && (nhip_janus_member_int(data, "error_code") != 0 ||
+			     nhip_janus_member_string(data, "error") != NULL))
+		return janus_error(nhip_janus_member_int(data, "error_code"),
+				   nhip_janus_member_string(data, "error"), error);
 	return TRUE;
 }
 
@@ -470,7 +492,8 @@ poller_thread(gpointer data)
 			GError *lost = NULL;
 			for (guint i = 0; i < json_array_get_length(array); i++) {
 				JsonObject *message = json_array_get_object_element(array, i);
-				if (g_strcmp0(member_string(message, "janus"), "error") == 0)
+				if (g_strcmp0(nhip_janus_member_string(message, "janus"),
+					      "error") == 0)
 					(void)nhip_janus_check_reply(message, &lost);
 				if (lost != NULL)
 					break;
@@ -552,7 +575,7 @@ client_on_reply(NhipJanusClient *self, NhipJanusResult *result)
 		return;
 	/* an "ack" only says the plugin got the message; its answer comes as an event */
 	if (pending->kind == PENDING_EVENT &&
-	    g_strcmp0(member_string(message, "janus"), "ack") == 0)
+	    g_strcmp0(nhip_janus_member_string(message, "janus"), "ack") == 0)
 		return;
 	client_settle(self, result->transaction, message, NULL);
 }
@@ -572,9 +595,9 @@ client_on_poll(NhipJanusClient *self, NhipJanusResult *result)
 	array = json_node_get_array(result->messages);
 	for (guint i = 0; i < json_array_get_length(array); i++) {
 		JsonObject *message = json_array_get_object_element(array, i);
-		const gchar *kind = member_string(message, "janus");
-		const gchar *transaction = member_string(message, "transaction");
-		gint64 sender = member_int(message, "sender");
+		const gchar *kind = nhip_janus_member_string(message, "janus");
+		const gchar *transaction = nhip_janus_member_string(message, "transaction");
+		gint64 sender = nhip_janus_member_int(message, "sender");
 
 		if (g_strcmp0(kind, "keepalive") == 0 || g_strcmp0(kind, "error") == 0)
 			continue;
@@ -741,26 +764,37 @@ nhip_janus_client_set_request_timeout(NhipJanusClient *self, guint seconds)
 	self->shared->request_timeout = CLAMP(seconds, 1u, 300u);
 }
 
+/* the id Janus gives back for a create or an attach ("data": {"id"}), or 0 with @outer
+ * settled */
+static gint64
+reply_new_id(GAsyncResult *result, GTask *outer, const gchar *missing)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) reply = g_task_propagate_pointer(G_TASK(result), &error);
+	gint64 id;
+
+	if (reply == NULL) {
+		g_task_return_error(outer, g_steal_pointer(&error));
+		return 0;
+	}
+	id = nhip_janus_member_int(nhip_janus_member_object(reply, "data"), "id");
+	if (id == 0)
+		g_task_return_new_error(outer, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID, "%s",
+					missing);
+	return id;
+}
+
 static void
 create_done_cb(GObject *source, GAsyncResult *result, gpointer data)
 {
 	NhipJanusClient *self = NHIP_JANUS_CLIENT(source);
 	g_autoptr(GTask) outer = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonObject) reply = g_task_propagate_pointer(G_TASK(result), &error);
 	NhipJanusPoller *poller;
-	gint64 id;
+	gint64 id = reply_new_id(result, outer,
+				 _("the media server did not say which session it made"));
 
-	if (reply == NULL) {
-		g_task_return_error(outer, g_steal_pointer(&error));
+	if (id == 0)
 		return;
-	}
-	id = member_int(member_object(reply, "data"), "id");
-	if (id == 0) {
-		g_task_return_new_error(outer, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID,
-					_("the media server did not say which session it made"));
-		return;
-	}
 	self->shared->session_id = id;
 	poller = g_new0(NhipJanusPoller, 1);
 	poller->shared = shared_ref(self->shared);
@@ -820,21 +854,11 @@ static void
 attach_done_cb(GObject *source, GAsyncResult *result, gpointer data)
 {
 	g_autoptr(GTask) outer = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonObject) reply = g_task_propagate_pointer(G_TASK(result), &error);
-	gint64 id;
+	gint64 id =
+		reply_new_id(result, outer, _("the media server did not say which handle it made"));
 
-	if (reply == NULL) {
-		g_task_return_error(outer, g_steal_pointer(&error));
-		return;
-	}
-	id = member_int(member_object(reply, "data"), "id");
-	if (id == 0) {
-		g_task_return_new_error(outer, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID,
-					_("the media server did not say which handle it made"));
-		return;
-	}
-	g_task_return_int(outer, id);
+	if (id != 0)
+		g_task_return_int(outer, id);
 }
 
 /**

@@ -67,5 +67,8 @@ nhip_janus_client_destroy_finish(NhipJanusClient *self, GAsyncResult *result, GE
 JsonNode *
 nhip_janus_parse_events(const gchar *data, gsize length, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean nhip_janus_check_reply(JsonObject *message, GError **error);
+gint64 nhip_janus_member_int(JsonObject *object, const gchar *name);
+const gchar *nhip_janus_member_string(JsonObject *object, const gchar *name);
+JsonObject *nhip_janus_member_object(JsonObject *object, const gchar *name);
 
 G_END_DECLS

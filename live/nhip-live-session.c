@@ -1178,33 +1178,7 @@ session_create_sdp(NhipLiveSession *self, PeerKind kind)
 static JsonObject *
 plugin_data(JsonObject *message)
 {
-	JsonNode *node = json_object_get_member(message, "plugindata");
-	JsonNode *data;
-
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
-		return NULL;
-	data = json_object_get_member(json_node_get_object(node), "data");
-	return data != NULL && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : NULL;
-}
-
-static gint64
-object_int(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_INT64)
-		return 0;
-	return json_node_get_int(node);
-}
-
-static const gchar *
-object_string(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string(node);
+	return nhip_janus_member_object(nhip_janus_member_object(message, "plugindata"), "data");
 }
 
 /* the first publisher in a "publishers" list that is not us */
@@ -1225,10 +1199,10 @@ session_take_publishers(NhipLiveSession *self, JsonObject *data)
 		if (!JSON_NODE_HOLDS_OBJECT(item))
 			continue;
 		publisher = json_node_get_object(item);
-		id = object_int(publisher, "id");
+		id = nhip_janus_member_int(publisher, "id");
 		if (id == 0 || id == self->own_feed)
 			continue;
-		session_subscribe(self, id, object_string(publisher, "display"));
+		session_subscribe(self, id, nhip_janus_member_string(publisher, "display"));
 		return;
 	}
 }
@@ -1336,7 +1310,7 @@ session_subscribe(NhipLiveSession *self, gint64 feed, const gchar *display)
 static void
 session_on_room_event(NhipLiveSession *self, gint64 sender, JsonObject *data)
 {
-	const gchar *kind = object_string(data, "videoroom");
+	const gchar *kind = nhip_janus_member_string(data, "videoroom");
 	gint64 gone;
 
 	if (g_strcmp0(kind, "destroyed") == 0) {
@@ -1349,9 +1323,9 @@ session_on_room_event(NhipLiveSession *self, gint64 sender, JsonObject *data)
 	if (sender != self->pub.handle)
 		return;
 	session_take_publishers(self, data);
-	gone = object_int(data, "leaving");
+	gone = nhip_janus_member_int(data, "leaving");
 	if (gone == 0)
-		gone = object_int(data, "unpublished");
+		gone = nhip_janus_member_int(data, "unpublished");
 	if (gone != 0 && gone == self->remote_feed) {
 		g_info("the other participant left");
 		session_remove_sub(self);
@@ -1371,18 +1345,18 @@ session_add_remote_candidate(NhipLiveSession *self, gint64 sender, JsonObject *m
 	if (peer == NULL || peer->webrtc == NULL || node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
 		return;
 	candidate = json_node_get_object(node);
-	line = object_string(candidate, "candidate");
+	line = nhip_janus_member_string(candidate, "candidate");
 	if (line == NULL)
 		return; /* {"completed": true} */
 	g_signal_emit_by_name(peer->webrtc, "add-ice-candidate",
-			      (guint)object_int(candidate, "sdpMLineIndex"), line);
+			      (guint)nhip_janus_member_int(candidate, "sdpMLineIndex"), line);
 }
 
 static void
 session_on_janus_event(NhipJanusClient *janus, gint64 sender, JsonObject *message, gpointer data)
 {
 	NhipLiveSession *self = data;
-	const gchar *kind = object_string(message, "janus");
+	const gchar *kind = nhip_janus_member_string(message, "janus");
 	JsonObject *plugin = plugin_data(message);
 
 	if (g_strcmp0(kind, "event") == 0 && plugin != NULL) {
@@ -1399,7 +1373,7 @@ session_on_janus_event(NhipJanusClient *janus, gint64 sender, JsonObject *messag
 		g_autoptr(GError) error =
 			g_error_new(NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_MEDIA,
 				    _("the media server closed the connection (%s)"),
-				    object_string(message, "reason"));
+				    nhip_janus_member_string(message, "reason"));
 		if (sender == self->pub.handle)
 			session_restart_later(self, error);
 		else if (sender == self->sub.handle)
@@ -1411,7 +1385,7 @@ session_on_janus_event(NhipJanusClient *janus, gint64 sender, JsonObject *messag
 		       json_object_get_boolean_member_with_default(message, "uplink", FALSE)
 			       ? "from us"
 			       : "to us",
-		       object_int(message, "lost"));
+		       nhip_janus_member_int(message, "lost"));
 	}
 }
 
@@ -1457,8 +1431,8 @@ session_joined_cb(GObject *source, GAsyncResult *result, gpointer data)
 		return;
 	}
 	room = plugin_data(reply);
-	self->own_feed = object_int(room, "id");
-	self->private_id = object_int(room, "private_id");
+	self->own_feed = nhip_janus_member_int(room, "id");
+	self->private_id = nhip_janus_member_int(room, "private_id");
 	g_info("joined room %" PRId64 " as feed %" PRId64, self->descriptor->room, self->own_feed);
 	session_create_sdp(self, PEER_PUB);
 	if (room != NULL)

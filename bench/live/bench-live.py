@@ -27,7 +27,7 @@ if SOURCE.startswith("@"):
 sys.path.insert(0, os.path.join(SOURCE, "tests", "live"))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "hub"))
 from livetest import Janus, Namespace, Peer, cleanup, descriptor, tmpdir, usable  # noqa: E402
-from netns import HUB_ADDR, Link, sh  # noqa: E402
+from netns import HUB_ADDR, Link  # noqa: E402
 
 CALL_SECONDS = 24
 
@@ -94,41 +94,35 @@ def main():
         print("bench-live: skipped (%s)" % why)
         return
     # 1. loopback-like: everything in one namespace
-    root = tmpdir()
     ns = Namespace()
-    janus = Janus(root, ns.name, ns.addr, "nhd0")
-    firsts, down, up = [], [], []
-    try:
-        janus.start()
-        for i in range(runs):
-            first, d, u = one_call(build, root, janus, ns.name, ns.name, 6100 + i, "lo%d" % i)
-            firsts.append(first)
-            down += d
-            up += u
-    finally:
-        janus.stop()
-        ns.close()
-        cleanup(root)
-    report("loopback (one namespace)", firsts, down, up)
-
+    scenario("loopback (one namespace)", build, runs, 6100, ns.close,
+             lambda root: Janus(root, ns.name, ns.addr, "nhd0"), ns.name, ns.name)
     # 2. the station behind a 256 kbit/s link
-    root = tmpdir()
     link = Link(rate_kbit=256, loss_percent=0)
-    janus = Janus(root, link.hub, HUB_ADDR, link.veth_hub)
+    scenario("3G-like link (256 kbit/s each way, tbf queue ≤ 400 ms)", build, runs, 6200,
+             link.close, lambda root: Janus(root, link.hub, HUB_ADDR, link.veth_hub),
+             link.hub, link.st)
+
+
+def scenario(name, build, runs, first_room, close, make_janus, ns_doctor, ns_station):
+    root = tmpdir()
+    janus = None
     firsts, down, up = [], [], []
     try:
+        janus = make_janus(root)
         janus.start()
         for i in range(runs):
-            first, d, u = one_call(build, root, janus, link.hub, link.st, 6200 + i, "3g%d" % i)
+            first, d, u = one_call(build, root, janus, ns_doctor, ns_station, first_room + i,
+                                   "%d-%d" % (first_room, i))
             firsts.append(first)
             down += d
             up += u
     finally:
-        janus.stop()
-        link.close()
+        if janus:
+            janus.stop()
+        close()
         cleanup(root)
-    report("3G-like link (256 kbit/s each way, tbf queue ≤ 400 ms)", firsts, down, up)
-
+    report(name, firsts, down, up)
 
 if __name__ == "__main__":
     main()
