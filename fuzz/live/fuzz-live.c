@@ -30,6 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			g_autofree gchar *stun = nhip_live_descriptor_stun_uri(descriptor);
 			g_auto(GStrv) turns = nhip_live_descriptor_turn_uris(descriptor);
 			g_autoptr(NhipLiveDescriptor) copy = nhip_live_descriptor_copy(descriptor);
+			(void)stun;
+			(void)turns;
+			(void)copy;
 		}
 	} else {
 		g_autoptr(JsonNode) events = nhip_janus_parse_events(text, size - 1, NULL);

@@ -313,15 +313,18 @@ static void
 test_stats_odd(void)
 {
 	NhipLiveStatsSample sample;
-	GstStructure *stats = gst_structure_new(
-		"application/x-webrtc-stats", "junk", G_TYPE_STRING, "x", "no-type",
-		GST_TYPE_STRUCTURE, gst_structure_new("x", "bytes-sent", G_TYPE_UINT64, 5, NULL),
-		"remote", GST_TYPE_STRUCTURE,
+	GstStructure *untyped = gst_structure_new("x", "bytes-sent", G_TYPE_UINT64, 5, NULL);
+	GstStructure *remote =
 		gst_structure_new("remote-inbound-rtp", "type", GST_TYPE_WEBRTC_STATS_TYPE,
 				  GST_WEBRTC_STATS_REMOTE_INBOUND_RTP, "fraction-lost",
-				  G_TYPE_DOUBLE, 7.0, "round-trip-time", G_TYPE_DOUBLE, -1.0, NULL),
-		NULL);
+				  G_TYPE_DOUBLE, 7.0, "round-trip-time", G_TYPE_DOUBLE, -1.0, NULL);
+	/* (the members are copies) */
+	GstStructure *stats = gst_structure_new("application/x-webrtc-stats", "junk", G_TYPE_STRING,
+						"x", "no-type", GST_TYPE_STRUCTURE, untyped,
+						"remote", GST_TYPE_STRUCTURE, remote, NULL);
 
+	gst_structure_free(untyped);
+	gst_structure_free(remote);
 	nhip_live_stats_sample_init(&sample);
 	g_assert_cmpuint(nhip_live_stats_parse(stats, NULL, &sample), ==, 1);
 	/* out-of-range figures are ignored */
