@@ -5,9 +5,13 @@
  * were lost or the round-trip time rose by more than half over the best seen (a queue
  * filling up at a bottleneck — on a rate-limited cellular link the delay grows before
  * anything is dropped); it is *clear* under 2 % loss with the round-trip time near its
- * best. Congested: −30 %. Clear: +10 %. In between: hold. Clamped to [min, max].
+ * best. Congested: −30 %. Clear two intervals in a row: +10 %. Otherwise: hold. Clamped
+ * to [min, max]. (Receiver reports come about once a second per stream, so one interval
+ * of a saturated link can look clear between two that do not: one clear interval is not
+ * enough to grow, and does not wipe out the time spent congested either.)
  *
- * At the minimum and still congested for @audio_only_after seconds, video stops; the
+ * At the minimum and congested for @audio_only_after seconds (an interval that is not
+ * congested takes back half its length), video stops; the
  * audio keeps going and its reports keep telling how the link is. After @recover_after
  * seconds of a clear link video comes back at the minimum; when that fails again within
  * a minute, the next attempt waits twice as long.
@@ -93,6 +97,7 @@ nhip_live_rate_update(NhipLiveRate *self, gdouble interval, gdouble fraction_los
 		self->good_seconds = 0;
 		self->poor_seconds = 0;
 		self->video_seconds = 0;
+		self->clear_streak = 0;
 		self->bitrate = self->min_bitrate;
 		return NHIP_LIVE_RATE_VIDEO;
 	}
@@ -102,6 +107,8 @@ nhip_live_rate_update(NhipLiveRate *self, gdouble interval, gdouble fraction_los
 		self->recover_wait = self->recover_after;
 	if (congested) {
 		gint bitrate = MAX((gint)(self->bitrate * DECREASE), self->min_bitrate);
+
+		self->clear_streak = 0;
 		if (self->bitrate == self->min_bitrate)
 			self->poor_seconds += interval;
 		if (self->poor_seconds >= self->audio_only_after) {
@@ -120,8 +127,9 @@ nhip_live_rate_update(NhipLiveRate *self, gdouble interval, gdouble fraction_los
 		self->bitrate = bitrate;
 		return NHIP_LIVE_RATE_BITRATE;
 	}
-	self->poor_seconds = 0;
-	if (clear && self->bitrate < self->max_bitrate) {
+	self->poor_seconds = MAX(self->poor_seconds - interval / 2, 0);
+	self->clear_streak = clear ? self->clear_streak + 1 : 0;
+	if (self->clear_streak >= 2 && self->bitrate < self->max_bitrate) {
 		self->bitrate = MIN((gint)(self->bitrate * INCREASE) + 1, self->max_bitrate);
 		return NHIP_LIVE_RATE_BITRATE;
 	}

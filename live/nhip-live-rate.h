@@ -43,6 +43,7 @@ typedef enum {
  * @poor_seconds: how long the link has been congested at @min_bitrate
  * @good_seconds: how long the link has been clear while audio-only
  * @video_seconds: how long video has been on since the last return to video
+ * @clear_streak: clear intervals in a row
  * @recover_wait: the current wait before trying video again
  * @switches: how many times video was dropped
  */
@@ -57,6 +58,7 @@ typedef struct {
 	gdouble poor_seconds;
 	gdouble good_seconds;
 	gdouble video_seconds;
+	guint clear_streak;
 	gdouble recover_wait;
 	guint switches;
 } NhipLiveRate;

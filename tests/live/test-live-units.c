@@ -357,13 +357,37 @@ test_rate_aimd(void)
 	g_assert_cmpint(rate.bitrate, ==, 150000);
 	/* the queue's delay is not learnt as the base */
 	g_assert_cmpfloat(rate.base_rtt, ==, 0.2);
-	/* clear again: +10 % per interval up to the cap */
+	/* clear again: after two clear intervals, +10 % per interval up to the cap */
+	g_assert_cmpint(nhip_live_rate_update(&rate, 2, 0.01, 0.21), ==, NHIP_LIVE_RATE_KEEP);
 	g_assert_cmpint(nhip_live_rate_update(&rate, 2, 0.01, 0.21), ==, NHIP_LIVE_RATE_BITRATE);
 	g_assert_cmpint(rate.bitrate, ==, 165001);
+	g_assert_cmpint(nhip_live_rate_update(&rate, 2, 0, 0.2), ==, NHIP_LIVE_RATE_BITRATE);
+	g_assert_cmpint(rate.bitrate, ==, 181502);
 	for (guint i = 0; i < 20; i++)
 		nhip_live_rate_update(&rate, 2, 0, 0.2);
 	g_assert_cmpint(rate.bitrate, ==, 300000);
 	g_assert_false(rate.audio_only);
+}
+
+/* a saturated link whose receiver reports look clear every other interval (one report a
+ * second, read every two): no growth, and the time congested still adds up */
+static void
+test_rate_saturated_flicker(void)
+{
+	NhipLiveRate rate;
+	NhipLiveRateAction action = NHIP_LIVE_RATE_KEEP;
+	guint steps = 0;
+
+	nhip_live_rate_init(&rate, 150000, 300000);
+	nhip_live_rate_update(&rate, 2, 0, 0.2);
+	while (action != NHIP_LIVE_RATE_AUDIO_ONLY && steps < 100) {
+		action = nhip_live_rate_update(&rate, 2, steps % 2 == 0 ? 0.3 : 0, 0.2);
+		g_assert_cmpint(rate.bitrate, <=, steps < 2 ? 300000 : 210000);
+		steps++;
+	}
+	g_assert_cmpint(action, ==, NHIP_LIVE_RATE_AUDIO_ONLY);
+	/* congested 2 s, then clear 2 s takes back 1 s: 10 s congested in about 40 s */
+	g_assert_cmpuint(steps, <=, 24);
 }
 
 static void
@@ -426,5 +450,6 @@ main(int argc, char **argv)
 	g_test_add_func("/live/stats/odd", test_stats_odd);
 	g_test_add_func("/live/rate/aimd", test_rate_aimd);
 	g_test_add_func("/live/rate/audio-only", test_rate_audio_only);
+	g_test_add_func("/live/rate/saturated-flicker", test_rate_saturated_flicker);
 	return g_test_run();
 }
