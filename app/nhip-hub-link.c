@@ -251,7 +251,7 @@ link_progress_cb(void *data,
 	NhipHubLink *self = data;
 
 	/* let signal handlers and the network monitor run while a chunk crawls along */
-	while (g_main_context_iteration(NULL, FALSE))
+	while (!self->off_main && g_main_context_iteration(NULL, FALSE))
 		;
 	return g_atomic_int_get(&self->stop) ? 1 : 0;
 }

@@ -43,6 +43,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURLU, curl_url_cleanup)
  * @low_speed_limit: bytes per second ([sync] low-speed-limit, 500)
  * @connect_timeout: seconds ([sync] connect-timeout, 30)
  * @stop: set (atomically) to abort the transfer in progress and refuse new ones
+ * @off_main: set when requests run on a thread of their own: the transfer then leaves the
+ *   default main context alone (another thread runs it)
  */
 typedef struct {
 	gchar *dir;
@@ -60,6 +62,7 @@ typedef struct {
 	gint low_speed_limit;
 	gint connect_timeout;
 	gint stop;
+	gboolean off_main;
 } NhipHubLink;
 
 void nhip_hub_link_free(NhipHubLink *self);

@@ -66,6 +66,8 @@ NhipStore *nhipi_store_open_at_version(const gchar *path, gint version, GError *
 /* schema version 5 (nhip-store-packets.c) */
 gboolean nhipi_store_migrate_packets(NhipStore *self, GError **error);
 gboolean nhipi_store_migrate_replies(NhipStore *self, GError **error);
+/* schema version 9 (nhip-store-live.c) */
+gboolean nhipi_store_migrate_live(NhipStore *self, GError **error);
 
 /* the search index (nhip-store-patients.c) */
 gboolean

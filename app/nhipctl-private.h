@@ -71,5 +71,6 @@ extern const NhipctlCommand nhipctl_identity_commands[];
 extern const NhipctlCommand nhipctl_sync_commands[];
 extern const NhipctlCommand nhipctl_xml130_commands[];
 extern const NhipctlCommand nhipctl_appliance_commands[];
+extern const NhipctlCommand nhipctl_live_commands[];
 
 G_END_DECLS

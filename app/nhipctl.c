@@ -1152,6 +1152,7 @@ static const NhipctlCommand *const command_tables[] = {
 	core_commands,	       nhipctl_device_commands, nhipctl_hl7_commands,
 	nhipctl_fhir_commands, nhipctl_outbox_commands, nhipctl_identity_commands,
 	nhipctl_sync_commands, nhipctl_xml130_commands, nhipctl_appliance_commands,
+	nhipctl_live_commands,
 };
 
 static void

@@ -15,6 +15,8 @@
 #include <malloc.h>
 
 #include "nhip-ask-page.h"
+#include "nhip-call-banner.h"
+#include "nhip-call-page.h"
 #include "nhip-home-page.h"
 #include "nhip-key-burst.h"
 #include "nhip-login-page.h"
@@ -53,6 +55,7 @@ struct _NhipWindow {
 	gint64 last_activity_us;
 	guint idle_source;
 	gboolean no_devices;
+	GtkWidget *call_banner; /* the incoming-call banner, made at the first login */
 };
 
 G_DEFINE_TYPE(NhipWindow, nhip_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -74,6 +77,7 @@ static const WindowPage window_pages[] = {
 	{ "settings", N_("Technician settings"), TRUE },
 	{ "setup", N_("Setting up the station"), FALSE },
 	{ "status", N_("Station status"), TRUE },
+	{ "call", N_("Call the district doctor"), TRUE },
 };
 
 /**
@@ -175,6 +179,8 @@ window_page(NhipWindow *self, const gchar *name)
 		page = nhip_setup_assistant_new(self->station);
 	else if (g_strcmp0(name, "status") == 0)
 		page = nhip_status_page_new(self->station);
+	else if (g_strcmp0(name, "call") == 0)
+		page = nhip_call_page_new(self->station);
 	else
 		return NULL;
 	gtk_stack_add_named(self->pages, page, name);
@@ -564,6 +570,41 @@ nhip_window_set_devices_enabled(NhipWindow *self, gboolean enabled)
 	self->no_devices = !enabled;
 }
 
+/* ----- live consultations (nhip-call-page.c, nhip-call-banner.c) ----- */
+
+static void
+window_live_accepted(NhipCallBanner *banner, const gchar *descriptor, gpointer user_data)
+{
+	NhipWindow *self = user_data;
+
+	nhip_window_show_page(self, "call");
+	nhip_call_page_join(NHIP_CALL_PAGE(window_page(self, "call")), descriptor);
+}
+
+static void
+window_action_call(GtkWidget *widget, const gchar *action, GVariant *param)
+{
+	nhip_window_show_page(NHIP_WINDOW(widget), "call");
+}
+
+/* doctors' calls are watched for while someone is logged in; a locked kiosk hangs up */
+static void
+window_live_watch(NhipWindow *self, gboolean logged_in)
+{
+	GtkWidget *call = gtk_stack_get_child_by_name(self->pages, "call");
+
+	if (self->call_banner == NULL) {
+		self->call_banner = nhip_call_banner_new(self->station);
+		gtk_box_insert_child_after(GTK_BOX(gtk_widget_get_parent(GTK_WIDGET(self->pages))),
+					   self->call_banner, GTK_WIDGET(self->header));
+		g_signal_connect(self->call_banner, "accepted", G_CALLBACK(window_live_accepted),
+				 self);
+	}
+	nhip_call_banner_set_watching(NHIP_CALL_BANNER(self->call_banner), logged_in);
+	if (!logged_in && call != NULL)
+		nhip_call_page_hang_up(NHIP_CALL_PAGE(call));
+}
+
 /* ----- logging in and out ----- */
 
 static void
@@ -572,6 +613,7 @@ window_staff_changed(NhipStation *station, GParamSpec *pspec, gpointer user_data
 	NhipWindow *self = user_data;
 
 	self->last_activity_us = g_get_monotonic_time();
+	window_live_watch(self, nhip_station_get_staff(station) != NULL);
 	if (nhip_station_get_staff(station) == NULL) {
 		nhip_login_page_reset(NHIP_LOGIN_PAGE(window_page(self, "login")));
 		nhip_window_show_page(self, "login");
@@ -757,6 +799,8 @@ nhip_window_dispose(GObject *object)
 	g_clear_handle_id(&self->idle_source, g_source_remove);
 	if (self->station != NULL)
 		g_signal_handlers_disconnect_by_data(self->station, self);
+	if (self->call_banner != NULL)
+		nhip_call_banner_set_watching(NHIP_CALL_BANNER(self->call_banner), FALSE);
 	window_burst_forget_editable(self);
 	G_OBJECT_CLASS(nhip_window_parent_class)->dispose(object);
 }
@@ -806,6 +850,7 @@ nhip_window_class_init(NhipWindowClass *klass)
 	gtk_widget_class_install_action(widget_class, "win.back", NULL, window_action_back);
 	gtk_widget_class_install_action(widget_class, "win.home", NULL, window_action_home);
 	gtk_widget_class_install_action(widget_class, "win.lock", NULL, window_action_lock);
+	gtk_widget_class_install_action(widget_class, "win.call", NULL, window_action_call);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
 }
 
