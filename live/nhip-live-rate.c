@@ -31,6 +31,7 @@
 #define INCREASE	 1.1
 #define RECOVER_WAIT_MAX 8.0 /* times @recover_after */
 #define VIDEO_SETTLED	 60.0
+#define NEAR_FLOOR	 1.35 /* three increases above the minimum */
 
 /**
  * nhip_live_rate_init:
@@ -109,7 +110,10 @@ nhip_live_rate_update(NhipLiveRate *self, gdouble interval, gdouble fraction_los
 		gint bitrate = MAX((gint)(self->bitrate * DECREASE), self->min_bitrate);
 
 		self->clear_streak = 0;
-		if (self->bitrate == self->min_bitrate)
+		/* still congested at or near the floor: the link cannot carry video. Receiver
+		 * reports come in bursts, so one clear interval between them does not count
+		 * as recovery (see the decay below) */
+		if (self->bitrate <= self->min_bitrate * NEAR_FLOOR)
 			self->poor_seconds += interval;
 		if (self->poor_seconds >= self->audio_only_after) {
 			/* a return to video that did not last: wait longer next time */
@@ -127,7 +131,8 @@ nhip_live_rate_update(NhipLiveRate *self, gdouble interval, gdouble fraction_los
 		self->bitrate = bitrate;
 		return NHIP_LIVE_RATE_BITRATE;
 	}
-	self->poor_seconds = MAX(self->poor_seconds - interval / 2, 0);
+	if (clear)
+		self->poor_seconds = MAX(self->poor_seconds - interval / 4, 0);
 	self->clear_streak = clear ? self->clear_streak + 1 : 0;
 	if (self->clear_streak >= 2 && self->bitrate < self->max_bitrate) {
 		self->bitrate = MIN((gint)(self->bitrate * INCREASE) + 1, self->max_bitrate);
