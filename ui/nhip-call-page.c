@@ -241,18 +241,9 @@ call_page_on_measurement(NhipDeviceManager *manager,
 			 gpointer data)
 {
 	NhipCallPage *self = data;
-	GDateTime *when = nhip_measurement_get_device_time(measurement);
-	g_autoptr(GPtrArray) events = NULL;
 
-	if (self->channel == NULL)
-		return;
-	events = nhip_live_events_from_reading(nhip_measurement_get_kind(measurement),
-					       nhip_measurement_get_value(measurement),
-					       nhip_measurement_get_value2(measurement),
-					       nhip_measurement_get_device_model(measurement),
-					       when != NULL ? g_date_time_to_unix(when) : 0);
-	for (guint i = 0; i < events->len; i++)
-		nhip_live_channel_post(self->channel, g_ptr_array_steal_index(events, i--));
+	if (self->channel != NULL)
+		nhip_live_channel_post_measurement(self->channel, measurement);
 }
 
 /* ----- the session ----- */
