@@ -172,6 +172,9 @@ poster_thread(gpointer data)
 
 		if (event == &quit_marker)
 			break;
+		/* kept with the visit as the hub records it: from this station */
+		if (event->sender == NULL && shared->post_link->station != NULL)
+			event->sender = g_strconcat("station:", shared->post_link->station, NULL);
 		for (guint attempt = 1; attempt <= POST_TRIES && !g_atomic_int_get(&shared->stop);
 		     attempt++) {
 			g_clear_error(&error);

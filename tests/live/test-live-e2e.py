@@ -232,9 +232,13 @@ def inside(build, modules):
         rows = st.sql("SELECT kind, sender, code, value, device FROM live_events e "
                       "JOIN live_sessions s ON e.session = s.id WHERE s.session_id = ? "
                       "AND e.kind = 'vital'", sid)
-        tap.ok(rows == [("vital", "station:TYT-E2E", "weight", float(WEIGHT), SCALE)] or
-               (len(rows) == 1 and rows[0][2:] == ("weight", float(WEIGHT), SCALE)),
+        tap.ok(rows == [("vital", "station:TYT-E2E", "weight", float(WEIGHT), SCALE)],
                "the station keeps the reading it sent with the session: %s" % rows)
+        rows = st.sql("SELECT sender FROM live_events e JOIN live_sessions s "
+                      "ON e.session = s.id WHERE s.session_id = ? AND e.kind = 'chat' "
+                      "AND e.text = ?", sid, CHAT_STATION)
+        tap.ok(rows == [("station:TYT-E2E",)],
+               "the station keeps its own chat line, from itself: %s" % rows)
         ended = st.sql("SELECT ended_at FROM live_sessions WHERE session_id = ?", sid)
         tap.ok(ended and ended[0][0] is not None, "the station noted the end of the session")
 
