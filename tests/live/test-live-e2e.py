@@ -104,15 +104,7 @@ def inside(build, modules):
         hub = Hub(build, root, names=(ADDR,))
         add_doctor(hub, "bs.lan", "BS. Trần Thị Lan")
         web_port = free_port()
-        ports = {name: free_port() for name in ("janus", "janus-tls", "admin", "turn")}
-        out = hub.ctl("live-config", "--dir", hub.dir, "--public-host", ADDR,
-                      "--janus-port", str(ports["janus"]),
-                      "--janus-tls-port", str(ports["janus-tls"]),
-                      "--janus-admin-port", str(ports["admin"]),
-                      "--turn-port", str(ports["turn"]),
-                      "--rtp-ports", "40000-40400", "--relay-ports", "41000-41400",
-                      "--turn-allow-peer", "10.201.0.0-10.201.0.255",
-                      "--web-origin", "https://%s:%d" % (ADDR, web_port))
+        ports, out = hub_live.live_config(hub, ADDR, web_port)
         tap.ok(out.returncode == 0, "nhip-hub live-config%s" %
                ("" if out.returncode == 0 else ": " + out.stderr))
         procs.append(hub_live.start_janus(root, hub))
@@ -254,25 +246,11 @@ def inside(build, modules):
         if devsim is not None and devsim.poll() is None:
             devsim.terminate()
             devsim.wait()
-        for proc, log in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
+        hub_live.stop_servers(procs)
         if hub and hub.proc and hub.proc.poll() is None:
             hub.kill(signal.SIGTERM)
         if tap.failed:
-            for name in ("nhipctl-live.txt", "hub.log", "janus.log"):
-                try:
-                    with open(os.path.join(root, name), errors="replace") as f:
-                        for line in f.read().splitlines()[-60:]:
-                            print("# %s: %s" % (name, line))
-                except OSError:
-                    pass
+            hub_live.print_logs(root, ("nhipctl-live.txt", "hub.log", "janus.log"))
         cleanup(root)
     tap.done()
 
