@@ -25,6 +25,7 @@
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -193,9 +194,16 @@ def inside(build, modules):
                      "the doctor's chat line is stored in the station's live_events (%s)" % got))
         mine.append(("doctor:bs.lan: " + CHAT_DOCTOR in call_text(),
                      "nhipctl prints the doctor's chat line"))
-        weighed = wait_for(lambda: "sent to the doctor" in call_text() or
-                           "gửi cho bác sĩ" in call_text(), WEIGHT_AFTER_MS / 1000 + 30, 0.5)
-        mine.append((weighed, "nhipctl sent the scale's reading to the doctor"))
+        weighed = wait_for(lambda: "sent to the doctor" in call_text(),
+                           WEIGHT_AFTER_MS / 1000 + 30, 0.5)
+        text = call_text()
+        joined = re.search(r"\[ *([0-9.]+) s\] doctor:bs\.lan joined", text)
+        sent = re.search(r"\[ *([0-9.]+) s\] reading from %s sent to the doctor" % SCALE, text)
+        mine.append((weighed and joined and sent and
+                     float(sent.group(1)) > float(joined.group(1)),
+                     "nhipctl sent the scale's reading to the doctor during the call "
+                     "(the doctor joined at %s s, the reading went at %s s)"
+                     % (joined and joined.group(1), sent and sent.group(1))))
         with open(flag, "w"):
             pass
         thread.join(330)
