@@ -57,6 +57,7 @@ struct _NhipCallPage {
 	GCancellable *cancellable;
 	gulong measurement_id;
 	gboolean announced;
+	gboolean hub_ended; /* the hub ended the session: it takes no more events */
 };
 
 G_DEFINE_TYPE(NhipCallPage, nhip_call_page, ADW_TYPE_BIN)
@@ -207,7 +208,10 @@ call_page_on_hub_state(NhipLiveChannel *channel, const gchar *state, gpointer da
 	NhipCallPage *self = data;
 
 	/* the doctor ended the consultation */
-	if (g_strcmp0(state, "ended") == 0 && self->session != NULL)
+	if (g_strcmp0(state, "ended") != 0)
+		return;
+	self->hub_ended = TRUE;
+	if (self->session != NULL)
 		nhip_live_session_hang_up(self->session);
 }
 
@@ -438,7 +442,8 @@ call_page_end(NhipCallPage *self)
 	if (devices != NULL && self->measurement_id != 0)
 		g_clear_signal_handler(&self->measurement_id, devices);
 	if (self->channel != NULL) {
-		nhip_live_channel_post(self->channel, nhip_live_event_new_state("left"));
+		if (!self->hub_ended)
+			nhip_live_channel_post(self->channel, nhip_live_event_new_state("left"));
 		nhip_live_channel_stop(self->channel);
 		g_signal_handlers_disconnect_by_data(self->channel, self);
 		g_clear_object(&self->channel);
