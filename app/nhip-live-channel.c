@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "nhip-live-channel.h"
+#include "nhip-measurement.h"
 #include "nhip-transport-error.h"
 
 #define POLL_WAIT   25 /* seconds; under the link's stall timeout */
@@ -171,6 +172,9 @@ poster_thread(gpointer data)
 
 		if (event == &quit_marker)
 			break;
+		/* kept with the visit as the hub records it: from this station */
+		if (event->sender == NULL && shared->post_link->station != NULL)
+			event->sender = g_strconcat("station:", shared->post_link->station, NULL);
 		for (guint attempt = 1; attempt <= POST_TRIES && !g_atomic_int_get(&shared->stop);
 		     attempt++) {
 			g_clear_error(&error);
@@ -285,6 +289,37 @@ nhip_live_channel_post(NhipLiveChannel *self, NhipLiveEvent *event)
 		return;
 	}
 	g_async_queue_push(self->shared->outbox, event);
+}
+
+/**
+ * nhip_live_channel_post_measurement:
+ * @self: a channel
+ * @measurement: a reading from one of the station's devices
+ *
+ * Queues the live vitals of @measurement (two for a blood pressure, none for a kind the
+ * hub has no code for), with the device's model and the time the device took it.
+ *
+ * Returns: how many events were queued
+ */
+guint
+nhip_live_channel_post_measurement(NhipLiveChannel *self, NhipMeasurement *measurement)
+{
+	GDateTime *when;
+	g_autoptr(GPtrArray) events = NULL;
+	guint n;
+
+	g_return_val_if_fail(NHIP_IS_LIVE_CHANNEL(self), 0);
+	g_return_val_if_fail(measurement != NULL, 0);
+	when = nhip_measurement_get_device_time(measurement);
+	events = nhip_live_events_from_reading(nhip_measurement_get_kind(measurement),
+					       nhip_measurement_get_value(measurement),
+					       nhip_measurement_get_value2(measurement),
+					       nhip_measurement_get_device_model(measurement),
+					       when != NULL ? g_date_time_to_unix(when) : 0);
+	n = events->len;
+	for (guint i = 0; i < events->len; i++)
+		nhip_live_channel_post(self, g_ptr_array_steal_index(events, i--));
+	return n;
 }
 
 /**

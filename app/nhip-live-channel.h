@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "nhip-live-link.h"
+#include "nhip-measurement.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,7 @@ NhipLiveChannel *nhip_live_channel_new(const gchar *db_path,
 				       gint64 after,
 				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void nhip_live_channel_post(NhipLiveChannel *self, NhipLiveEvent *event);
+guint nhip_live_channel_post_measurement(NhipLiveChannel *self, NhipMeasurement *measurement);
 void nhip_live_channel_stop(NhipLiveChannel *self);
 const gchar *nhip_live_channel_get_session_id(NhipLiveChannel *self);
 

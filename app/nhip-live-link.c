@@ -377,6 +377,36 @@ check_id(const gchar *id, GError **error)
 	return TRUE;
 }
 
+/* the live API says why it refuses a request in its JSON body ({"error", "message"}),
+ * not in the packet API's Nhip-Refusal header; a bad request or an ended session (400,
+ * 409) is final: sending it again cannot succeed */
+static void
+live_refusal(NhipHubResponse *response, const gchar *what, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonNode *root;
+	JsonObject *object;
+	const gchar *message;
+
+	if (error == NULL || (response->status != 400 && response->status != 409) ||
+	    response->body == NULL || response->body->len == 0 ||
+	    !json_parser_load_from_data(parser, (const gchar *)response->body->data,
+					(gssize)response->body->len, NULL))
+		return;
+	root = json_parser_get_root(parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+		return;
+	object = json_node_get_object(root);
+	message = json_object_get_string_member_with_default(object, "message", NULL);
+	if (message == NULL)
+		message = json_object_get_string_member_with_default(object, "error", NULL);
+	if (message == NULL)
+		return;
+	g_clear_error(error);
+	g_set_error(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_REFUSED,
+		    _("cannot %s: the hub refused it (%s)"), what, message);
+}
+
 static NhipHubResponse *
 live_request(NhipHubLink *link,
 	     CURL *handle,
@@ -401,8 +431,10 @@ live_request(NhipHubLink *link,
 			    what, word != NULL ? word : _("no reason given"));
 		return NULL;
 	}
-	if (!nhip_hub_response_check(response, what, error))
+	if (!nhip_hub_response_check(response, what, error)) {
+		live_refusal(response, what, error);
 		return NULL;
+	}
 	return g_steal_pointer(&response);
 }
 

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "nhip-device-manager.h"
 #include "nhip-json.h"
 #include "nhip-live-channel.h"
 #include "nhip-live-error.h"
@@ -53,6 +54,9 @@ typedef struct {
 	const gchar *session_id;
 	gchar *chat;
 	gboolean joined;
+	gboolean hub_ended;
+	/* the station's devices whose readings go to the doctor as they are taken */
+	NhipDeviceManager *devices;
 } LiveCall;
 
 static gint
@@ -229,7 +233,9 @@ live_on_state(GObject *object, GParamSpec *pspec, gpointer data)
 		} else if (state == NHIP_LIVE_STATE_ACTIVE &&
 			   call->last_state == NHIP_LIVE_STATE_AUDIO_ONLY) {
 			nhip_live_channel_post(call->channel, nhip_live_event_new_state("video"));
-		} else if (state == NHIP_LIVE_STATE_ENDED || state == NHIP_LIVE_STATE_FAILED) {
+		} else if ((state == NHIP_LIVE_STATE_ENDED || state == NHIP_LIVE_STATE_FAILED) &&
+			   !call->hub_ended) {
+			/* not after the hub ended the session: it takes no more events */
 			nhip_live_channel_post(call->channel, nhip_live_event_new_state("left"));
 		}
 	}
@@ -330,8 +336,66 @@ live_on_hub_state(NhipLiveChannel *channel, const gchar *state, gpointer data)
 	LiveCall *call = data;
 
 	/* hung up on the hub (the doctor ended the consultation) */
-	if (g_strcmp0(state, "ended") == 0)
+	if (g_strcmp0(state, "ended") == 0) {
+		call->hub_ended = TRUE;
 		nhip_live_session_hang_up(call->session);
+	}
+}
+
+/* a reading taken during the call: to the doctor's live vitals panel, the way the
+ * kiosk's call page sends it */
+static void
+live_on_measurement(NhipDeviceManager *manager,
+		    NhipDevice *device,
+		    NhipMeasurement *measurement,
+		    gpointer data)
+{
+	LiveCall *call = data;
+	guint sent = 0;
+
+	if (call->channel != NULL)
+		sent = nhip_live_channel_post_measurement(call->channel, measurement);
+	if (!call->quiet)
+		g_print(sent > 0 ? _("[%5.1f s] reading from %s sent to the doctor\n")
+				 : _("[%5.1f s] reading from %s not sent (no hub for this call)\n"),
+			live_elapsed(call), nhip_device_get_model(device));
+}
+
+/* the serial devices named DRIVER:PORT (nhip-devsim's pseudo-terminal, an RS-232
+ * port); hotplugged USB devices are the kiosk's business */
+static gboolean
+live_open_devices(LiveCall *call, gchar **specs, GError **error)
+{
+	if (specs == NULL || specs[0] == NULL)
+		return TRUE;
+	call->devices = nhip_device_manager_new();
+	nhip_device_manager_set_hotplug(call->devices, FALSE);
+	g_signal_connect(call->devices, "measurement", G_CALLBACK(live_on_measurement), call);
+	if (!nhip_device_manager_start(call->devices, error))
+		return FALSE;
+	for (guint i = 0; specs[i] != NULL; i++) {
+		g_auto(GStrv) parts = g_strsplit(specs[i], ":", 2);
+
+		if (g_strv_length(parts) != 2 || parts[0][0] == '\0' || parts[1][0] == '\0') {
+			g_set_error(error, NHIP_LIVE_ERROR, NHIP_LIVE_ERROR_INVALID,
+				    _("--device “%s” is not DRIVER:PORT, e.g. cms50:/dev/ttyUSB0"),
+				    specs[i]);
+			return FALSE;
+		}
+		if (!nhip_device_manager_add_serial_port(call->devices, parts[0], parts[1], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+live_close_devices(LiveCall *call)
+{
+	if (call->devices == NULL)
+		return;
+	g_signal_handlers_disconnect_by_data(call->devices, call);
+	nhip_device_manager_stop(call->devices);
+	g_clear_object(&call->devices);
 }
 
 /* the hub side of the call: a channel for its messages, the session noted with the
@@ -487,6 +551,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autofree gchar *stats_path = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *chat = NULL;
+	g_auto(GStrv) devices = NULL;
 	gint seconds = 0;
 	gint camera_off_at = 0;
 	gint camera_on_at = 0;
@@ -532,6 +597,10 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		  N_("And on again N seconds into the call"), N_("N") },
 		{ "chat", 0, 0, G_OPTION_ARG_STRING, &chat,
 		  N_("Send TEXT to the doctor once the call is up"), N_("TEXT") },
+		{ "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &devices,
+		  N_("Send the readings of the serial device DRIVER:PORT to the doctor as they "
+		     "are taken (repeatable)"),
+		  N_("DRIVER:PORT") },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the summary"), NULL },
 		{ NULL }
 	};
@@ -545,7 +614,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_usage_error(
 			_("usage: nhipctl live call PACKET_ID|--descriptor FILE [--video "
 			  "camera|test|motion|none] [--audio mic|test|ticks] [--seconds N] "
-			  "[--stats-json FILE] [--chat TEXT]"));
+			  "[--stats-json FILE] [--chat TEXT] [--device DRIVER:PORT…]"));
 	if (argc == 2) {
 		text = live_ask_hub(global, argv[1], &error);
 		length = text != NULL ? strlen(text) : 0;
@@ -582,7 +651,9 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_signal_connect(session, "stats-updated", G_CALLBACK(live_on_stats), &call);
 	g_signal_connect(session, "tick", G_CALLBACK(live_on_tick), &call);
 	call.chat = chat;
-	if (!live_open_channel(global, &call, descriptor, &error)) {
+	if (!live_open_channel(global, &call, descriptor, &error) ||
+	    !live_open_devices(&call, devices, &error)) {
+		live_close_devices(&call);
 		live_close_channel(&call);
 		json_array_unref(call.timeline);
 		json_array_unref(call.ticks_sent);
@@ -593,6 +664,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 		g_print(_("Joining room %" PRId64 " at %s as %s\n"), descriptor->room,
 			descriptor->janus_url, descriptor->display);
 	if (!nhip_live_session_start(session, &error)) {
+		live_close_devices(&call);
 		live_close_channel(&call);
 		json_array_unref(call.timeline);
 		json_array_unref(call.ticks_sent);
@@ -612,6 +684,7 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_clear_handle_id(&call.stop_id, g_source_remove);
 	g_clear_handle_id(&call.camera_id, g_source_remove);
 	g_signal_handlers_disconnect_by_data(session, &call);
+	live_close_devices(&call);
 	live_close_channel(&call);
 
 	state = nhip_live_session_get_state(session);
@@ -689,7 +762,7 @@ cmd_live_invites(NhipctlGlobal *global, gint argc, gchar **argv)
 const NhipctlCommand nhipctl_live_commands[] = {
 	{ "live", "call",
 	  "PACKET_ID|--descriptor FILE [--video camera|test|motion|none] [--audio mic|test|ticks] "
-	  "[--seconds N] [--stats-json FILE] [--chat TEXT]",
+	  "[--seconds N] [--stats-json FILE] [--chat TEXT] [--device DRIVER:PORT…]",
 	  N_("join a case's live consultation"), cmd_live_call },
 	{ "live", "invites", "[--wait S]", N_("list the calls doctors started for this station"),
 	  cmd_live_invites },

@@ -375,7 +375,8 @@ http_exchange(NhipJanusShared *shared,
 		/* Janus answers its errors with 200 and a JSON error; anything else is not
 		 * Janus (a proxy, a wrong path) */
 		g_autofree gchar *start =
-			g_strndup((const gchar *)reply->data, MIN(reply->len, 200));
+			reply->len > 0 ? g_strndup((const gchar *)reply->data, MIN(reply->len, 200))
+				       : g_strdup("");
 		if (reply->len > 0 && reply->data[0] == '{')
 			return nhip_janus_parse_events((const gchar *)reply->data, reply->len,
 						       error);

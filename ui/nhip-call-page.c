@@ -57,6 +57,7 @@ struct _NhipCallPage {
 	GCancellable *cancellable;
 	gulong measurement_id;
 	gboolean announced;
+	gboolean hub_ended; /* the hub ended the session: it takes no more events */
 };
 
 G_DEFINE_TYPE(NhipCallPage, nhip_call_page, ADW_TYPE_BIN)
@@ -207,7 +208,10 @@ call_page_on_hub_state(NhipLiveChannel *channel, const gchar *state, gpointer da
 	NhipCallPage *self = data;
 
 	/* the doctor ended the consultation */
-	if (g_strcmp0(state, "ended") == 0 && self->session != NULL)
+	if (g_strcmp0(state, "ended") != 0)
+		return;
+	self->hub_ended = TRUE;
+	if (self->session != NULL)
 		nhip_live_session_hang_up(self->session);
 }
 
@@ -241,18 +245,9 @@ call_page_on_measurement(NhipDeviceManager *manager,
 			 gpointer data)
 {
 	NhipCallPage *self = data;
-	GDateTime *when = nhip_measurement_get_device_time(measurement);
-	g_autoptr(GPtrArray) events = NULL;
 
-	if (self->channel == NULL)
-		return;
-	events = nhip_live_events_from_reading(nhip_measurement_get_kind(measurement),
-					       nhip_measurement_get_value(measurement),
-					       nhip_measurement_get_value2(measurement),
-					       nhip_measurement_get_device_model(measurement),
-					       when != NULL ? g_date_time_to_unix(when) : 0);
-	for (guint i = 0; i < events->len; i++)
-		nhip_live_channel_post(self->channel, g_ptr_array_steal_index(events, i--));
+	if (self->channel != NULL)
+		nhip_live_channel_post_measurement(self->channel, measurement);
 }
 
 /* ----- the session ----- */
@@ -447,7 +442,8 @@ call_page_end(NhipCallPage *self)
 	if (devices != NULL && self->measurement_id != 0)
 		g_clear_signal_handler(&self->measurement_id, devices);
 	if (self->channel != NULL) {
-		nhip_live_channel_post(self->channel, nhip_live_event_new_state("left"));
+		if (!self->hub_ended)
+			nhip_live_channel_post(self->channel, nhip_live_event_new_state("left"));
 		nhip_live_channel_stop(self->channel);
 		g_signal_handlers_disconnect_by_data(self->channel, self);
 		g_clear_object(&self->channel);

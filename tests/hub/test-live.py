@@ -236,6 +236,45 @@ def start_turn(root, hub):
     return proc, log
 
 
+def live_config(hub, addr, web_port):
+    """`nhip-hub live-config` for a hub at `addr` (in 10.201.0.0/24) on free ports:
+    the ports and what the command said"""
+    ports = {name: free_port() for name in ("janus", "janus-tls", "admin", "turn")}
+    out = hub.ctl("live-config", "--dir", hub.dir, "--public-host", addr,
+                  "--janus-port", str(ports["janus"]),
+                  "--janus-tls-port", str(ports["janus-tls"]),
+                  "--janus-admin-port", str(ports["admin"]),
+                  "--turn-port", str(ports["turn"]),
+                  "--rtp-ports", "40000-40400", "--relay-ports", "41000-41400",
+                  "--turn-allow-peer", "10.201.0.0-10.201.0.255",
+                  "--web-origin", "https://%s:%d" % (addr, web_port))
+    return ports, out
+
+
+def stop_servers(procs):
+    """stops the (process, log file) pairs start_janus() and start_turn() gave"""
+    for proc, log in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+
+
+def print_logs(root, names):
+    """the end of each log in `root`, as TAP comments"""
+    for name in names:
+        try:
+            with open(os.path.join(root, name), errors="replace") as f:
+                for line in f.read().splitlines()[-60:]:
+                    print("# %s: %s" % (name, line))
+        except OSError:
+            pass
+
+
 def port_open(port, host="127.0.0.1"):
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -522,15 +561,7 @@ def inside(build, backend, modules):
         hub = Hub(build, root, pg.uri if pg else None, names=(HUB_ADDR,))
         add_doctor(hub, "bs.lan", "BS. Trần Thị Lan")
         web_port = free_port()
-        ports = {name: free_port() for name in ("janus", "janus-tls", "admin", "turn")}
-        out = hub.ctl("live-config", "--dir", hub.dir, "--public-host", HUB_ADDR,
-                      "--janus-port", str(ports["janus"]),
-                      "--janus-tls-port", str(ports["janus-tls"]),
-                      "--janus-admin-port", str(ports["admin"]),
-                      "--turn-port", str(ports["turn"]),
-                      "--rtp-ports", "40000-40400", "--relay-ports", "41000-41400",
-                      "--turn-allow-peer", "10.201.0.0-10.201.0.255",
-                      "--web-origin", "https://%s:%d" % (HUB_ADDR, web_port))
+        ports, out = live_config(hub, HUB_ADDR, web_port)
         tap.ok(out.returncode == 0, "nhip-hub live-config writes Janus's and coturn's files%s"
                % ("" if out.returncode == 0 else ": " + out.stderr))
         live = hub_conf(hub)
@@ -609,25 +640,11 @@ def inside(build, backend, modules):
         rc = hub.kill(signal.SIGTERM)
         tap.ok(rc == 0, "the hub stops cleanly on SIGTERM (exit %d)" % rc)
     finally:
-        for proc, log in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
+        stop_servers(procs)
         if hub and hub.proc and hub.proc.poll() is None:
             hub.kill()
         if tap.failed:
-            for name in ("hub.log", "janus.log", "turnserver.log"):
-                try:
-                    with open(os.path.join(root, name)) as f:
-                        for line in f.read().splitlines()[-60:]:
-                            print("# %s: %s" % (name, line))
-                except OSError:
-                    pass
+            print_logs(root, ("hub.log", "janus.log", "turnserver.log"))
         if pg:
             pg.stop()
         cleanup(root)

@@ -82,6 +82,9 @@ class NhipJanus {
     const answer = new Promise((resolve, reject) => {
       this.pending.set(transaction, { resolve, reject });
     });
+    // close() may reject it while the request is still on its way (a hang-up racing the
+    // room's destruction): handled below once awaited, not an unhandled rejection now
+    answer.catch(() => {});
     const request = { janus: 'message', body, transaction };
     if (jsep)
       request.jsep = { type: jsep.type, sdp: jsep.sdp };
