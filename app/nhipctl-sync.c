@@ -19,12 +19,12 @@
 
 #include "nhip-case.h"
 #include "nhip-durable.h"
-#include "nhip-enroll.h"
 #include "nhip-hub-link.h"
 #include "nhip-identity.h"
 #include "nhip-inbox.h"
 #include "nhip-json.h"
 #include "nhip-sender.h"
+#include "nhip-station-identity.h"
 #include "nhip-store-packets.h"
 #include "nhip-transport-error.h"
 #include "nhipctl-private.h"
@@ -38,7 +38,10 @@ sync_fail(const GError *error)
 	gint rc = nhipctl_fail(error);
 
 	if (error->domain == NHIP_TRANSPORT_ERROR)
-		return nhip_transport_error_is_retry(error) ? EXIT_NOT_DELIVERED : EXIT_REFUSED;
+		return nhip_transport_error_is_retry(error) ||
+				       error->code == NHIP_TRANSPORT_ERROR_LOCKED
+			       ? EXIT_NOT_DELIVERED
+			       : EXIT_REFUSED;
 	if (error->domain == NHIP_IDENTITY_ERROR)
 		return EXIT_REFUSED;
 	return rc;
@@ -67,6 +70,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 {
 	gboolean once = FALSE;
 	gboolean quiet = FALSE;
+	gboolean replies = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autoptr(NhipHubLink) link = NULL;
@@ -80,14 +84,20 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		{ "once", 0, 0, G_OPTION_ARG_NONE, &once,
 		  N_("Send what is due now, then stop (default: keep running)"), NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
+		{ "replies", 0, 0, G_OPTION_ARG_NONE, &replies,
+		  N_("Also fetch the doctors' replies, waiting for them while nothing is to send"),
+		  NULL },
 		{ NULL }
 	};
 
-	if (!nhipctl_parse("", _("Deliver queued case packets to the district hub."), entries,
-			   &argc, &argv, &error))
+	if (!nhipctl_parse("",
+			   _("Deliver queued case packets to the district hub. One program of the "
+			     "station sends at a time; another one started meanwhile stands by "
+			     "(with --once it stops with exit status 6)."),
+			   entries, &argc, &argv, &error))
 		return nhipctl_fail(error);
 	if (argc > 1)
-		return nhipctl_usage_error(_("usage: nhipctl sync [--once]"));
+		return nhipctl_usage_error(_("usage: nhipctl sync [--once] [--replies]"));
 	link = sync_open(global, &store, &error);
 	if (link == NULL)
 		return sync_fail(error);
@@ -95,6 +105,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (sender == NULL)
 		return sync_fail(error);
 	nhip_sender_set_verbose(sender, !quiet && !global->json);
+	nhip_sender_set_fetch_replies(sender, replies);
 	sigint = g_unix_signal_add(SIGINT, sync_on_signal, sender);
 	sigterm = g_unix_signal_add(SIGTERM, sync_on_signal, sender);
 	ok = nhip_sender_run(sender, once, &error);
@@ -108,6 +119,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		nhip_json_add_int(builder, "retries", counts->retry);
 		nhip_json_add_int(builder, "refused", counts->refused);
 		nhip_json_add_int(builder, "bytes_sent", counts->bytes_sent);
+		nhip_json_add_int(builder, "replies", counts->replies);
 		json_builder_end_object(builder);
 		nhipctl_print_json(builder);
 	}
@@ -122,12 +134,32 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 
 /* ----- enroll ----- */
 
+/* the hub link: where the hub is and the pins install wrote, plus the [sync] timing a
+ * technician may have set */
 static gboolean
-enroll_install(const gchar *dir, const gchar *name, X509 *cert, GError **error)
+enroll_write_link(const gchar *dir, const gchar *hub, gchar **pin, GError **error)
 {
-	g_autofree gchar *path = g_build_filename(dir, name, NULL);
-	g_autoptr(GBytes) pem = nhip_x509_to_pem(cert);
-	return nhip_durable_write(path, g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), error);
+	g_autofree gchar *ini_path = g_build_filename(dir, "hub.ini", NULL);
+	g_autofree gchar *ini_text = NULL;
+	g_autofree gchar *station = nhip_station_identity_get_pin(dir, "station", error);
+	g_autofree gchar *recipient = NULL;
+	g_autoptr(GKeyFile) ini = g_key_file_new();
+
+	if (station == NULL)
+		return FALSE;
+	recipient = nhip_station_identity_get_pin(dir, "recipient", error);
+	if (recipient == NULL)
+		return FALSE;
+	*pin = nhip_station_identity_get_pin(dir, "tls", error);
+	if (*pin == NULL)
+		return FALSE;
+	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+	g_key_file_set_string(ini, "hub", "url", hub);
+	g_key_file_set_string(ini, "hub", "station", station);
+	g_key_file_set_string(ini, "hub", "pins", *pin);
+	g_key_file_set_string(ini, "hub", "recipient", recipient);
+	ini_text = g_key_file_to_data(ini, NULL, NULL);
+	return nhip_durable_write(ini_path, (const guint8 *)ini_text, strlen(ini_text), error);
 }
 
 static gint
@@ -139,17 +171,13 @@ cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autofree gchar *dir = NULL;
-	g_autofree gchar *key_path = NULL;
-	g_autofree gchar *ini_path = NULL;
-	g_autofree gchar *ini_text = NULL;
 	g_autofree gchar *pin = NULL;
 	g_autofree gchar *body = NULL;
+	g_autofree gchar *enrolled = NULL;
 	g_autoptr(GBytes) csr = NULL;
 	g_autoptr(GBytes) answer = NULL;
 	g_autoptr(NhipHubResponse) response = NULL;
-	g_autoptr(NhipEnrollBundle) bundle = NULL;
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GKeyFile) ini = g_key_file_new();
 	GOptionEntry entries[] = { { "hub", 0, 0, G_OPTION_ARG_STRING, &hub,
 				     N_("The hub's address (https://…)"), "URL" },
 				   { "token", 0, 0, G_OPTION_ARG_STRING, &token,
@@ -174,18 +202,11 @@ cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
 						     "“nhipctl init --facility-code”"));
 		station = g_strdup(facility->code);
 	}
-	dir = nhip_hub_link_dir_for(global->db_path);
-	key_path = g_build_filename(dir, "station.key", NULL);
-	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    _("cannot create the folder %s: %s"), dir, g_strerror(errno));
-		return nhipctl_fail(error);
-	}
-	/* the key is made here and never leaves the box; an existing one is kept */
-	if (!g_file_test(key_path, G_FILE_TEST_EXISTS) &&
-	    !nhip_identity_generate_key(key_path, &error))
+	dir = nhip_station_identity_dir(global->db_path, &error);
+	if (dir == NULL)
 		return sync_fail(error);
-	csr = nhip_identity_make_csr(key_path, station, &error);
+	/* the key is made here and never leaves the box; an existing one is kept */
+	csr = nhip_station_identity_init(dir, station, &error);
 	if (csr == NULL)
 		return sync_fail(error);
 	json_builder_begin_object(builder);
@@ -201,28 +222,14 @@ cmd_enroll(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (response == NULL || !nhip_hub_response_check(response, _("enroll"), &error))
 		return sync_fail(error);
 	answer = g_bytes_new(response->body->data, response->body->len);
-	bundle = nhip_enroll_bundle_parse(answer, token, &error);
-	if (bundle == NULL)
+	/* checks the answer and that the certificate is for this station's key */
+	if (!nhip_station_identity_install(dir, answer, token, &error))
 		return sync_fail(error);
-	if (!enroll_install(dir, "station.crt", bundle->certificate, &error) ||
-	    !enroll_install(dir, "ca.crt", bundle->ca, &error) ||
-	    !enroll_install(dir, "hub-enc.crt", bundle->hub_encryption, &error) ||
-	    !enroll_install(dir, "hub-sign.crt", bundle->hub_signing, &error) ||
-	    !enroll_install(dir, "hub-tls.crt", bundle->hub_tls, &error))
+	if (!enroll_write_link(dir, hub, &pin, &error))
 		return nhipctl_fail(error);
-	pin = nhip_x509_spki_pin(bundle->hub_tls);
-	ini_path = g_build_filename(dir, "hub.ini", NULL);
-	/* keep the [sync] timing a technician may have set */
-	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-	g_key_file_set_string(ini, "hub", "url", hub);
-	g_key_file_set_string(ini, "hub", "station", bundle->station_code);
-	g_key_file_set_string(ini, "hub", "pins", pin);
-	g_key_file_set_string(ini, "hub", "recipient", bundle->recipient);
-	ini_text = g_key_file_to_data(ini, NULL, NULL);
-	if (!nhip_durable_write(ini_path, (const guint8 *)ini_text, strlen(ini_text), &error))
-		return nhipctl_fail(error);
-	g_print(_("station %s enrolled with the hub at %s; hub key pinned (%s)\n"),
-		bundle->station_code, hub, pin);
+	enrolled = nhip_station_identity_get_pin(dir, "station", NULL);
+	g_print(_("station %s enrolled with the hub at %s; hub key pinned (%s)\n"), enrolled, hub,
+		pin);
 	return EXIT_OK;
 }
 
@@ -308,8 +315,15 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 	link = sync_open(global, &store, &error);
 	if (link == NULL)
 		return sync_fail(error);
-	if (!nhip_inbox_fetch(link, store, (guint)wait, &n_new, &error))
-		return sync_fail(error);
+	if (!nhip_inbox_fetch(link, store, (guint)wait, &n_new, &error)) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BUSY))
+			return sync_fail(error);
+		/* the kiosk or the sync service fetches them into the same store */
+		g_printerr(_("nhipctl: the replies are fetched by another program of this station "
+			     "(%s); showing those stored\n"),
+			   error->message);
+		g_clear_error(&error);
+	}
 	replies = nhip_store_reply_list(store, &error);
 	if (replies == NULL)
 		return nhipctl_fail(error);
@@ -370,7 +384,8 @@ const NhipctlCommand nhipctl_sync_commands[] = {
 	  N_("enroll this station with the district hub"), cmd_enroll },
 	{ "case", "send", "VISIT_ID [--urgent] [--question TEXT] [--photo FILE]...",
 	  N_("queue a case packet for the district"), cmd_case_send },
-	{ "sync", NULL, "[--once]", N_("deliver queued case packets to the hub"), cmd_sync },
+	{ "sync", NULL, "[--once] [--replies]", N_("deliver queued case packets to the hub"),
+	  cmd_sync },
 	{ "inbox", NULL, "[--wait S] [--json]", N_("fetch and list the doctors' replies"),
 	  cmd_inbox },
 	{ NULL },

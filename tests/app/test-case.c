@@ -334,8 +334,9 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 
 	fixture->tmp = nhip_test_tmpdir();
 	fixture->db = g_build_filename(fixture->tmp, "station.db", NULL);
-	fixture->hub_dir = g_build_filename(fixture->tmp, "hub", NULL);
-	fixture->identity_dir = nhip_station_identity_dir_for_db(fixture->db);
+	fixture->hub_dir = g_build_filename(fixture->tmp, "district", NULL);
+	fixture->identity_dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
 	fixture->photo = g_build_filename(fixture->tmp, "rash.jpg", NULL);
 	write_bytes(fixture->photo, jpeg);
 
@@ -642,6 +643,140 @@ test_identity_folder(Fixture *fixture, gconstpointer data)
 	}
 }
 
+static GBytes *
+read_bytes(const gchar *path)
+{
+	gchar *data = NULL;
+	gsize len = 0;
+
+	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+	return g_bytes_new_take(data, len);
+}
+
+static void
+assert_mode(const gchar *path, guint mode)
+{
+	GStatBuf st = { 0 };
+
+	g_assert_cmpint(g_stat(path, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, mode);
+}
+
+/* a folder like the one an older `nhipctl enroll` made beside the database */
+static GBytes *
+make_legacy_folder(const gchar *legacy, gboolean with_link)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) csr = nhip_station_identity_init(legacy, STATION, &error);
+	g_autofree gchar *key = g_build_filename(legacy, "station.key", NULL);
+	g_autofree gchar *ini = g_build_filename(legacy, "hub.ini", NULL);
+
+	g_assert_no_error(error);
+	if (with_link)
+		g_assert_true(
+			g_file_set_contents(ini, "[hub]\nurl=https://hub.example\n", -1, NULL));
+	return read_bytes(key);
+}
+
+static GPtrArray *
+list_aside(const gchar *tmp, const gchar *prefix)
+{
+	g_autoptr(GDir) dir = g_dir_open(tmp, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const gchar *name;
+
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		if (g_str_has_prefix(name, prefix))
+			g_ptr_array_add(names, g_build_filename(tmp, name, NULL));
+	}
+	return names;
+}
+
+/* one identity folder: an older `hub/` is moved to `identity/` on first use */
+static void
+test_identity_migrate(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *legacy = g_build_filename(fixture->tmp, "hub", NULL);
+	g_autofree gchar *key = g_build_filename(fixture->identity_dir, "station.key", NULL);
+	g_autofree gchar *ini = g_build_filename(fixture->identity_dir, "hub.ini", NULL);
+	g_autoptr(GBytes) legacy_key = NULL;
+	g_autoptr(GBytes) identity_key = NULL;
+	g_autoptr(GPtrArray) aside = NULL;
+	gchar *dir;
+
+	/* nothing to move: the folder is named, not made */
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(dir, ==, fixture->identity_dir);
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	g_free(dir);
+
+	/* only the old folder: renamed, every file keeps its mode */
+	legacy_key = make_legacy_folder(legacy, TRUE);
+	g_assert_cmpint(g_chmod(legacy, 0750), ==, 0);
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(dir, ==, fixture->identity_dir);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	assert_mode(fixture->identity_dir, 0700);
+	assert_mode(key, 0600);
+	g_assert_true(g_file_test(ini, G_FILE_TEST_EXISTS));
+	identity_key = read_bytes(key);
+	g_assert_true(g_bytes_equal(legacy_key, identity_key));
+	/* asked again: nothing moves */
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_bytes_unref(identity_key);
+	identity_key = read_bytes(key);
+	g_assert_true(g_bytes_equal(legacy_key, identity_key));
+
+	/* both, the old one with the hub link the sender used: it wins, the other is kept */
+	g_clear_pointer(&legacy_key, g_bytes_unref);
+	g_clear_pointer(&identity_key, g_bytes_unref);
+	identity_key = read_bytes(key);
+	legacy_key = make_legacy_folder(legacy, TRUE);
+	g_assert_false(g_bytes_equal(legacy_key, identity_key));
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	{
+		g_autoptr(GBytes) now = read_bytes(key);
+		g_autofree gchar *kept_key = NULL;
+		g_autoptr(GBytes) kept = NULL;
+		aside = list_aside(fixture->tmp, "identity.replaced-");
+		g_assert_cmpuint(aside->len, ==, 1);
+		kept_key = g_build_filename(g_ptr_array_index(aside, 0), "station.key", NULL);
+		kept = read_bytes(kept_key);
+		g_assert_true(g_bytes_equal(now, legacy_key));
+		g_assert_true(g_bytes_equal(kept, identity_key));
+		assert_mode(kept_key, 0600);
+	}
+	assert_mode(fixture->identity_dir, 0700);
+	assert_mode(key, 0600);
+
+	/* both, the old one without a hub link (an enrollment that never finished): the
+	 * identity folder stays, the old one is kept aside */
+	g_clear_pointer(&legacy_key, g_bytes_unref);
+	g_clear_pointer(&identity_key, g_bytes_unref);
+	identity_key = read_bytes(key);
+	legacy_key = make_legacy_folder(legacy, FALSE);
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	g_clear_pointer(&aside, g_ptr_array_unref);
+	aside = list_aside(fixture->tmp, "hub.replaced-");
+	g_assert_cmpuint(aside->len, ==, 1);
+	{
+		g_autoptr(GBytes) now = read_bytes(key);
+		g_assert_true(g_bytes_equal(now, identity_key));
+	}
+}
+
 /* ----- the programs, end to end ----- */
 
 static gchar *
@@ -765,6 +900,8 @@ main(int argc, char **argv)
 	g_test_add_func("/case/photo/refused", test_photo_refused);
 	g_test_add("/case/build", Fixture, NULL, fixture_setup, test_case_build, fixture_teardown);
 	g_test_add("/case/identity-folder", Fixture, NULL, fixture_setup, test_identity_folder,
+		   fixture_teardown);
+	g_test_add("/case/identity-migrate", Fixture, NULL, fixture_setup, test_identity_migrate,
 		   fixture_teardown);
 	g_test_add("/case/cli", Fixture, NULL, fixture_setup, test_cli, fixture_teardown);
 	return g_test_run();
