@@ -66,6 +66,7 @@ NhipStore *nhipi_store_open_at_version(const gchar *path, gint version, GError *
 /* schema version 5 (nhip-store-packets.c) */
 gboolean nhipi_store_migrate_packets(NhipStore *self, GError **error);
 gboolean nhipi_store_migrate_replies(NhipStore *self, GError **error);
+gboolean nhipi_store_migrate_reply_read(NhipStore *self, GError **error);
 
 /* the search index (nhip-store-patients.c) */
 gboolean

@@ -232,7 +232,7 @@ cmd_case_seal(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (store == NULL)
 		return nhipctl_fail(error);
 	kase = nhip_case_build(store, visit_id, nhip_identity_get_name(identity), question, urgent,
-			       (const gchar *const *)photos, &error);
+			       (const gchar *const *)photos, NULL, &error);
 	if (kase == NULL)
 		return identity_fail(error);
 	sealed = nhip_case_seal(kase, sequence, identity, hub_enc, &error);

@@ -243,10 +243,8 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_auto(GStrv) photos = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
-	g_autoptr(NhipHubLink) link = NULL;
-	g_autoptr(NhipCase) kase = NULL;
-	const gchar *packet_id;
-	gint64 visit_id = 0;
+	g_autofree gchar *packet_id = NULL;
+	NhipCaseRequest request = { 0 };
 	GOptionEntry entries[] = { { "urgent", 0, 0, G_OPTION_ARG_NONE, &urgent,
 				     N_("Ask for an urgent answer"), NULL },
 				   { "question", 0, 0, G_OPTION_ARG_STRING, &question,
@@ -262,17 +260,15 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (argc != 2)
 		return nhipctl_usage_error(_("usage: nhipctl case send VISIT_ID [--urgent] "
 					     "[--question TEXT] [--photo FILE]..."));
-	if (!nhipctl_parse_id(argv[1], _("visit id"), &visit_id, &error))
+	if (!nhipctl_parse_id(argv[1], _("visit id"), &request.visit_id, &error))
 		return nhipctl_fail(error);
-	link = sync_open(global, &store, &error);
-	if (link == NULL)
-		return sync_fail(error);
-	/* photos are re-encoded (upright, at most 1600 px, metadata dropped) */
-	kase = nhip_case_build(store, visit_id, link->station, question, urgent,
-			       (const gchar *const *)photos, &error);
-	if (kase == NULL)
-		return sync_fail(error);
-	packet_id = nhip_case_queue(kase, store, link, &error);
+	store = nhipctl_open(global, FALSE, &error);
+	if (store == NULL)
+		return nhipctl_fail(error);
+	request.question = question;
+	request.urgent = urgent;
+	request.photo_paths = (const gchar *const *)photos;
+	packet_id = nhip_case_send(store, global->db_path, &request, &error);
 	if (packet_id == NULL)
 		return sync_fail(error);
 	if (global->json) {

@@ -18,6 +18,7 @@
 #include "nhip-case.h"
 #include "nhip-photo.h"
 #include "nhip-station-identity.h"
+#include "nhip-store-packets.h"
 #include "nhip-test-utils.h"
 
 #define STATION "TYT-66181"
@@ -464,9 +465,18 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	g_assert_nonnull(token);
 	kase = nhip_case_build(fixture->store, fixture->visit_id, STATION,
 			       "Sốt cao 3 ngày, nghi sốt xuất huyết. Có cần chuyển tuyến không?",
-			       TRUE, photos, &error);
+			       TRUE, photos, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(kase->attachments->len, ==, 2);
+	/* the kiosk chooses which of the visit's photos go: none of them here */
+	{
+		const gchar *none_chosen[] = { NULL };
+		g_autoptr(NhipCase) fewer =
+			nhip_case_build(fixture->store, fixture->visit_id, STATION, "?", FALSE,
+					photos, none_chosen, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(fewer->attachments->len, ==, 1);
+	}
 	g_assert_cmpstr(((NhipPacketAttachment *)kase->attachments->pdata[0])->name, ==,
 			"img/1.jpg");
 	g_assert_cmpstr(((NhipPacketAttachment *)kase->attachments->pdata[1])->name, ==,
@@ -536,14 +546,14 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	/* bad requests */
 	{
 		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, fixture->visit_id,
-							   STATION, "", FALSE, NULL, &error);
+							   STATION, "", FALSE, NULL, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID);
 		g_assert_null(none);
 		g_clear_error(&error);
 	}
 	{
-		g_autoptr(NhipCase) none =
-			nhip_case_build(fixture->store, 9999, STATION, "?", FALSE, NULL, &error);
+		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, 9999, STATION, "?",
+							   FALSE, NULL, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND);
 		g_assert_null(none);
 		g_clear_error(&error);
@@ -551,7 +561,7 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	{
 		const gchar *bad[] = { fixture->db, NULL };
 		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, fixture->visit_id,
-							   STATION, "?", FALSE, bad, &error);
+							   STATION, "?", FALSE, bad, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID);
 		g_assert_null(none);
 	}
@@ -777,6 +787,85 @@ test_identity_migrate(Fixture *fixture, gconstpointer data)
 	}
 }
 
+/* the doctor's answer on the visit: listed with it, unread until a staff member reads it */
+static void
+test_reply_read(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *packet = g_build_filename(fixture->tmp, "p.cms", NULL);
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
+	g_autofree gchar *read = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GPtrArray) recent = NULL;
+	const gchar *packet_id = "0b7c2e1a-4f0e-4a8e-9d1e-2f6b3c4d5e6f";
+	NhipReply reply = { 0 };
+	gint64 nurse;
+
+	g_assert_true(g_file_set_contents(packet, "sealed", -1, NULL));
+	g_assert_cmpint(nhip_store_packet_add(fixture->store, packet_id, fixture->visit_id, packet,
+					      TRUE, &error),
+			>, 0);
+	g_assert_no_error(error);
+	recent = nhip_store_packet_list_recent(fixture->store, fixture->visit_id, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(recent->len, ==, 1);
+	g_clear_pointer(&recent, g_ptr_array_unref);
+	recent = nhip_store_packet_list_recent(fixture->store, fixture->visit_id + 1, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(recent->len, ==, 0);
+	before = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_no_error(error);
+
+	reply.msg_id = (gchar *)"9a1b2c3d-0000-4000-8000-000000000001";
+	reply.in_reply_to = (gchar *)packet_id;
+	reply.cursor = 1;
+	reply.path = packet;
+	reply.text = (gchar *)"Chuyển tuyến ngay";
+	reply.doctor = (gchar *)"BS. Hà";
+	reply.referral = 1;
+	reply.urgency = (gchar *)"urgent";
+	g_assert_true(nhip_store_reply_add(fixture->store, &reply, &error));
+	g_assert_no_error(error);
+	after = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_cmpstr(before, !=, after);
+
+	list = nhip_store_reply_list_for_visit(fixture->store, fixture->visit_id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_cmpstr(((NhipReply *)list->pdata[0])->doctor, ==, "BS. Hà");
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_at, ==, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = nhip_store_reply_list_unread(fixture->store, &error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->visit_id, ==, fixture->visit_id);
+	g_clear_pointer(&list, g_ptr_array_unref);
+
+	nurse = nhip_store_staff_add(fixture->store, "Y sĩ Hồng", NHIP_ROLE_STAFF, "2580", &error);
+	g_assert_no_error(error);
+	nhip_store_set_actor(fixture->store, nurse);
+	g_assert_true(nhip_store_reply_mark_read(fixture->store, reply.msg_id, &error));
+	g_assert_no_error(error);
+	read = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_cmpstr(read, !=, after);
+	/* read again by someone else: the first reading stays */
+	nhip_store_set_actor(fixture->store, 0);
+	g_assert_true(nhip_store_reply_mark_read(fixture->store, reply.msg_id, &error));
+	list = nhip_store_reply_list_for_visit(fixture->store, fixture->visit_id, &error);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_by, ==, nurse);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_at, >, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = nhip_store_reply_list_unread(fixture->store, &error);
+	g_assert_cmpuint(list->len, ==, 0);
+	g_assert_cmpint(nhip_test_sql_int(fixture->db, "SELECT count(*) FROM audit_log WHERE "
+						       "action = 'reply.read'"),
+			==, 1);
+	g_assert_true(nhip_store_audit_verify(fixture->store, NULL, NULL, &error));
+
+	g_assert_false(nhip_store_reply_mark_read(fixture->store, "no-such-reply", &error));
+	g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND);
+}
+
 /* ----- the programs, end to end ----- */
 
 static gchar *
@@ -902,6 +991,8 @@ main(int argc, char **argv)
 	g_test_add("/case/identity-folder", Fixture, NULL, fixture_setup, test_identity_folder,
 		   fixture_teardown);
 	g_test_add("/case/identity-migrate", Fixture, NULL, fixture_setup, test_identity_migrate,
+		   fixture_teardown);
+	g_test_add("/case/reply-read", Fixture, NULL, fixture_setup, test_reply_read,
 		   fixture_teardown);
 	g_test_add("/case/cli", Fixture, NULL, fixture_setup, test_cli, fixture_teardown);
 	return g_test_run();

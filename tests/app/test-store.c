@@ -186,6 +186,8 @@ static const FailingMigration failing_migrations[] = {
 	{ 7, "CREATE TABLE settings (x);" },
 	/* migration 8 adds the reply's doctor before it stops */
 	{ 8, "ALTER TABLE replies ADD COLUMN urgency TEXT;" },
+	/* migration 9 adds read_at before it stops */
+	{ 9, "ALTER TABLE replies ADD COLUMN read_by INTEGER;" },
 };
 
 static void
