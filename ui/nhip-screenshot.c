@@ -274,6 +274,12 @@ shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 		shot_fail(shot, "opening a visit", error);
 		return;
 	}
+	if (g_strcmp0(shot->page, "ask") == 0) {
+		/* the case about this visit, as staff are about to send it */
+		nhip_window_ask_district(shot->window, *visit_id);
+		shot_later(shot);
+		return;
+	}
 	nhip_window_open_visit(shot->window, *visit_id);
 	if (g_strcmp0(shot->page, "diagnosis") == 0)
 		nhip_visit_page_show_picker(
@@ -305,8 +311,7 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 		return;
 	}
 	shot_login(shot, g_strcmp0(page, "settings") == 0 ? NHIP_ROLE_TECHNICIAN : NHIP_ROLE_STAFF);
-	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0 ||
-	    g_strcmp0(page, "ask") == 0) {
+	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0) {
 		if (g_strcmp0(page, "home") != 0)
 			nhip_window_show_page(window, page);
 	} else if (g_strcmp0(page, "search") == 0) {
@@ -322,7 +327,8 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 	} else if (g_strcmp0(page, "register") == 0) {
 		nhip_window_show_page(window, "search");
 		nhip_window_handle_scan(window, SCREENSHOT_QR);
-	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0) {
+	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0 ||
+		   g_strcmp0(page, "ask") == 0) {
 		ShotVisitJob *job = g_new0(ShotVisitJob, 1);
 		job->patient_id = shot_patient_with_history(shot);
 		nhip_station_run(shot->station, shot_visit_job, job, g_free, g_free,
