@@ -163,7 +163,13 @@ static const gchar db_schema[] =
 	"  referral BIGINT NOT NULL,"
 	"  urgency TEXT NOT NULL,"
 	"  created BIGINT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS answers_packet ON answers (packet, created);";
+	"CREATE INDEX IF NOT EXISTS answers_packet ON answers (packet, created);"
+	/* failed logins to the doctors' pages, by account ("user:NAME") and by address
+	 * ("addr:IP"): kept here so that a restart does not lift a lock */
+	"CREATE TABLE IF NOT EXISTS login_failures ("
+	"  key TEXT PRIMARY KEY,"
+	"  failures BIGINT NOT NULL,"
+	"  window_start BIGINT NOT NULL);";
 
 /* runs one statement under the lock; params are text, NULL for SQL NULL */
 NhipHubRows *

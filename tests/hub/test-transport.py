@@ -6,7 +6,8 @@
 #   station is killed mid-upload; refusals with the hub's logged reasons (wrong CA, expired,
 #   revoked, tampered ciphertext, replayed sequence, wrong recipient); the inbox long-poll;
 #   one sender at a time per station (two `nhipctl sync` never send the same packet; the
-#   second stands by and takes over) and replies fetched by `sync --replies`.
+#   second stands by and takes over) and replies fetched by `sync --replies`; the doctors'
+#   login lock kept in the hub database across a restart, and lifted when its window ends.
 #
 # usage: test-transport.py BUILD_DIR sqlite|postgresql
 #
@@ -160,6 +161,69 @@ def run(tap, build, root, hub, hub_port, url):
 
     # --- refusals, each with the hub's logged reason
     refusals(tap, build, root, hub, url)
+
+    # --- the doctors' login lock outlives a restart of the hub
+    login_limits(tap, hub, hub_port)
+
+
+def web_login(hub, user, password):
+    """a login on the doctors' pages as a browser makes it; returns the HTTP status"""
+    import http.client
+    import ssl
+    import urllib.parse
+    ctx = ssl.create_default_context(cafile=os.path.join(hub.dir, "ca.crt"))
+    conn = http.client.HTTPSConnection("127.0.0.1", hub.web_port, context=ctx, timeout=60)
+    try:
+        conn.request("GET", "/login")
+        page = conn.getresponse()
+        page.read()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        body = urllib.parse.urlencode({"csrf": cookie.split("=", 1)[1], "user": user,
+                                       "password": password})
+        conn.request("POST", "/login", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+            "Origin": "https://127.0.0.1:%d" % hub.web_port})
+        answer = conn.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        conn.close()
+
+
+def hub_sql(hub, statement):
+    """runs one statement on the hub's database, SQLite or PostgreSQL"""
+    if hub.database:
+        subprocess.run(["/usr/lib/postgresql/15/bin/psql", hub.database, "-q", "-c", statement],
+                       check=True, capture_output=True)
+    else:
+        import sqlite3
+        con = sqlite3.connect(os.path.join(hub.dir, "hub.db"))
+        with con:
+            con.execute(statement)
+        con.close()
+
+
+def login_limits(tap, hub, hub_port):
+    password = "mật khẩu đủ dài 2026"
+    out = subprocess.run([hub.exe, "doctor", "add", "--dir", hub.dir, "--user", "bs.lan",
+                          "--name", "BS. Trần Thị Lan", "--password-stdin"] +
+                         (["--database", hub.database] if hub.database else []),
+                         input=password + "\n", env=ENV, capture_output=True, text=True)
+    tap.ok(out.returncode == 0, "login lock: a doctor account (%s)" % out.stderr.strip())
+    wrong = [web_login(hub, "bs.lan", "sai mật khẩu %d" % i) for i in range(5)]
+    tap.ok(wrong == [401] * 5, "login lock: five wrong passwords refused (%s)" % wrong)
+    tap.ok(web_login(hub, "bs.lan", password) == 429,
+           "login lock: then even the right password is refused (429)")
+    hub.kill(signal.SIGTERM)
+    hub.start("127.0.0.1:%d" % hub_port)
+    tap.ok(web_login(hub, "bs.lan", password) == 429,
+           "login lock: still in force after the hub restarted")
+    # the 15 minutes pass (the window's start moved back, as the clock would move on)
+    hub_sql(hub, "UPDATE login_failures SET window_start = window_start - 16 * 60")
+    tap.ok(web_login(hub, "bs.lan", password) == 303,
+           "login lock: lifted when its 15 minutes are over; the right password logs in")
+    tap.ok(web_login(hub, "bs.lan", "sai lần nữa") == 401,
+           "login lock: a new run of failures starts from one")
 
 
 def answer(hub, packet_id, text):
