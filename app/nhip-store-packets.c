@@ -198,6 +198,23 @@ packet_from_row(NhipStmt *stmt)
 	return packet;
 }
 
+/* every row a packet query gives */
+static GPtrArray *
+packet_rows(NhipStore *self, NhipStmt *stmt, GError **error)
+{
+	g_autoptr(GPtrArray) list =
+		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
+	gint rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, packet_from_row(stmt));
+	if (rc != SQLITE_DONE) {
+		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
+		return NULL;
+	}
+	return g_steal_pointer(&list);
+}
+
 /* runs an UPDATE of one packet in its own transaction; fails when no row changed */
 static gboolean
 packet_update(NhipStore *self, NhipStmt *stmt, const gchar *packet_id, GError **error)
@@ -398,8 +415,6 @@ nhip_store_packet_wake(NhipStore *self, gint64 now, GError **error)
 GPtrArray *
 nhip_store_packet_list(NhipStore *self, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self,
 		"SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
@@ -407,17 +422,8 @@ nhip_store_packet_list(NhipStore *self, GError **error)
 		"CASE WHEN state IN ('queued', 'sending') THEN -urgent ELSE 0 END, "
 		"CASE WHEN state IN ('queued', 'sending') THEN id ELSE -id END",
 		error);
-	gint rc;
 
-	if (stmt == NULL)
-		return NULL;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, packet_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return stmt != NULL ? packet_rows(self, stmt, error) : NULL;
 }
 
 /**
@@ -792,26 +798,17 @@ nhip_store_reply_mark_read(NhipStore *self, const gchar *msg_id, GError **error)
 GPtrArray *
 nhip_store_packet_list_recent(NhipStore *self, gint64 visit_id, gint64 since, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self,
 		"SELECT " PACKET_COLUMNS " FROM packets WHERE (?1 = 0 OR visit_id = ?1) AND "
 		"created_at >= ?2 ORDER BY id DESC",
 		error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, visit_id);
 	sqlite3_bind_int64(stmt, 2, since);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, packet_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return packet_rows(self, stmt, error);
 }
 
 /**

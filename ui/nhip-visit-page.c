@@ -850,16 +850,9 @@ visit_photo_chosen(GtkNativeDialog *dialog, gint response, gpointer user_data)
 static void
 visit_page_add_photo(NhipVisitPage *self)
 {
-	GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-		_("Attach a photo"), GTK_WINDOW(visit_window(self)), GTK_FILE_CHOOSER_ACTION_OPEN,
-		_("_Attach"), _("_Cancel"));
-	g_autoptr(GtkFileFilter) filter = gtk_file_filter_new();
+	GtkFileChooserNative *dialog =
+		nhip_ui_photo_chooser_new(GTK_WIDGET(self), _("Attach a photo"), _("_Attach"));
 
-	gtk_file_filter_set_name(filter, _("Photos"));
-	gtk_file_filter_add_mime_type(filter, "image/jpeg");
-	gtk_file_filter_add_mime_type(filter, "image/png");
-	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
-	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(dialog), TRUE);
 	g_signal_connect(dialog, "response", G_CALLBACK(visit_photo_chosen), g_object_ref(self));
 	gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
