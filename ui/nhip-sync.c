@@ -236,6 +236,10 @@ nhip_sync_start(NhipSync *self, NhipStore *reader, gboolean send)
 	sync_check_replies(self, FALSE);
 	sync_check_enrolled(self);
 	self->watch_source = g_timeout_add(SYNC_WATCH_MS, sync_watch, self);
+	/* the network monitor is one for the process and tells of changes on the context it
+	 * was made on: made here, that is the main loop's (the home screen shows the network),
+	 * not the sender thread's, which ends before the program does */
+	g_network_monitor_get_default();
 	if (send)
 		self->thread = g_thread_new("nhip-sender", sync_thread, self);
 }

@@ -584,7 +584,8 @@ window_reply_arrived(NhipSync *sync, gint64 visit_id, const gchar *doctor, gpoin
 		text = g_strdup_printf(_("%s answered a case"),
 				       doctor != NULL ? doctor : _("The district doctor"));
 	toast = adw_toast_new(text);
-	adw_toast_set_timeout(toast, 10);
+	/* longer than other messages: the nurse may be with a patient when it comes */
+	adw_toast_set_timeout(toast, 30);
 	adw_toast_set_priority(toast, ADW_TOAST_PRIORITY_HIGH);
 	if (visit != NULL && nhip_station_get_staff(self->station) != NULL) {
 		adw_toast_set_button_label(toast, _("Open"));

@@ -682,6 +682,7 @@ make_legacy_folder(const gchar *legacy, gboolean with_link)
 	g_autofree gchar *ini = g_build_filename(legacy, "hub.ini", NULL);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(csr);
 	if (with_link)
 		g_assert_true(
 			g_file_set_contents(ini, "[hub]\nurl=https://hub.example\n", -1, NULL));
