@@ -449,14 +449,14 @@ make_work_dir(const gchar *data_dir, const gchar *prefix, GError **error)
  * @db_path: the station database
  * @facility_code: (nullable): the facility code, when known
  *
- * Returns: (transfer full) (nullable): the station code given at enrollment (hub/hub.ini),
+ * Returns: (transfer full) (nullable): the station code given at enrollment (identity/hub.ini),
  *   or the facility code before the station is enrolled
  */
 gchar *
 nhip_backup_station_code(const gchar *db_path, const gchar *facility_code)
 {
-	g_autofree gchar *hub_dir = nhip_hub_link_dir_for(db_path);
-	g_autofree gchar *ini = g_build_filename(hub_dir, "hub.ini", NULL);
+	g_autofree gchar *id_dir = nhip_station_identity_dir_for_db(db_path);
+	g_autofree gchar *ini = g_build_filename(id_dir, "hub.ini", NULL);
 	g_autoptr(GKeyFile) file = g_key_file_new();
 	g_autofree gchar *station = NULL;
 
@@ -467,13 +467,12 @@ nhip_backup_station_code(const gchar *db_path, const gchar *facility_code)
 	return is_code(facility_code) ? g_strdup(facility_code) : NULL;
 }
 
-/* the station's signing identity: from `nhipctl enroll` (hub/) or `identity install` */
+/* the station's signing identity (identity/, written by `nhipctl enroll`) */
 static NhipIdentity *
 load_station_identity(const gchar *db_path)
 {
-	g_autofree gchar *hub_dir = nhip_hub_link_dir_for(db_path);
 	g_autofree gchar *id_dir = nhip_station_identity_dir_for_db(db_path);
-	const gchar *dirs[] = { hub_dir, id_dir };
+	const gchar *dirs[] = { id_dir };
 
 	for (guint i = 0; i < G_N_ELEMENTS(dirs); i++) {
 		g_autofree gchar *key = g_build_filename(dirs[i], "station.key", NULL);
@@ -496,15 +495,11 @@ load_station_identity(const gchar *db_path)
 static gchar *
 station_ca_path(const gchar *db_path)
 {
-	g_autofree gchar *hub_dir = nhip_hub_link_dir_for(db_path);
 	g_autofree gchar *id_dir = nhip_station_identity_dir_for_db(db_path);
-	g_autofree gchar *a = g_build_filename(hub_dir, "ca.crt", NULL);
-	g_autofree gchar *b = g_build_filename(id_dir, "ca.crt", NULL);
+	g_autofree gchar *path = g_build_filename(id_dir, "ca.crt", NULL);
 
-	if (g_file_test(a, G_FILE_TEST_EXISTS))
-		return g_steal_pointer(&a);
-	if (g_file_test(b, G_FILE_TEST_EXISTS))
-		return g_steal_pointer(&b);
+	if (g_file_test(path, G_FILE_TEST_EXISTS))
+		return g_steal_pointer(&path);
 	return NULL;
 }
 

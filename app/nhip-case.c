@@ -260,16 +260,25 @@ case_add_photo(GPtrArray *attachments, GBytes *jpeg)
 
 /* the visit's own attachments that are photos (other files stay on the station) */
 static gboolean
-case_add_visit_photos(NhipStore *store, gint64 visit_id, GPtrArray *attachments, GError **error)
+case_add_visit_photos(NhipStore *store,
+		      gint64 visit_id,
+		      const gchar *const *chosen,
+		      GPtrArray *attachments,
+		      GError **error)
 {
 	g_autoptr(GPtrArray) hashes = nhip_store_attachment_list(store, visit_id, error);
 
 	if (hashes == NULL)
 		return FALSE;
 	for (guint i = 0; i < hashes->len && attachments->len < NHIP_CASE_MAX_PHOTOS; i++) {
-		g_autofree gchar *path = nhip_store_attachment_path(store, hashes->pdata[i]);
+		g_autofree gchar *path = NULL;
 		g_autoptr(GError) error_local = NULL;
-		g_autoptr(GBytes) jpeg = nhip_photo_reencode_file(path, &error_local);
+		g_autoptr(GBytes) jpeg = NULL;
+
+		if (chosen != NULL && !g_strv_contains(chosen, hashes->pdata[i]))
+			continue;
+		path = nhip_store_attachment_path(store, hashes->pdata[i]);
+		jpeg = nhip_photo_reencode_file(path, &error_local);
 
 		if (jpeg == NULL) {
 			g_debug("visit attachment %s is not sent: %s",
@@ -291,6 +300,8 @@ case_add_visit_photos(NhipStore *store, gint64 visit_id, GPtrArray *attachments,
  * @urgent: ask for an urgent answer
  * @photo_paths: (nullable) (array zero-terminated=1): JPEG or PNG files to send; the
  *   visit's own photo attachments are sent too, %NHIP_CASE_MAX_PHOTOS in all
+ * @visit_photos: (nullable) (array zero-terminated=1): which of the visit's photo
+ *   attachments to send, by SHA-256; %NULL sends them all
  * @error: return location for a #GError
  *
  * Builds the case: photos re-encoded (nhip_photo_reencode()), case.json from the store,
@@ -305,6 +316,7 @@ nhip_case_build(NhipStore *store,
 		const gchar *question,
 		gboolean urgent,
 		const gchar *const *photo_paths,
+		const gchar *const *visit_photos,
 		GError **error)
 {
 	g_autoptr(NhipCase) self = g_new0(NhipCase, 1);
@@ -339,7 +351,7 @@ nhip_case_build(NhipStore *store,
 			return NULL;
 		case_add_photo(self->attachments, jpeg);
 	}
-	if (!case_add_visit_photos(store, visit_id, self->attachments, error))
+	if (!case_add_visit_photos(store, visit_id, visit_photos, self->attachments, error))
 		return NULL;
 	self->manifest = nhip_packet_manifest_new(NHIP_PACKET_KIND_CASE, station_code);
 	self->manifest->urgent = urgent;
@@ -418,4 +430,44 @@ nhip_case_queue(NhipCase *self, NhipStore *store, NhipHubLink *link, GError **er
 				  self->manifest->urgent, error) == 0)
 		return NULL;
 	return self->manifest->packet_id;
+}
+
+/**
+ * nhip_case_send:
+ * @store: the station's store
+ * @db_path: its file (the identity folder and the packets are beside it)
+ * @request: what to send
+ * @error: return location for a #GError; %NHIP_TRANSPORT_ERROR_NOT_ENROLLED before the
+ *   station is enrolled
+ *
+ * Builds the case of @request (nhip_case_build()), seals it for the hub the station is
+ * enrolled with and queues it (nhip_case_queue()): what `nhipctl case send` and the
+ * kiosk's "Ask the district" do. The background sender delivers it.
+ *
+ * Returns: (transfer full) (nullable): the id of the packet queued
+ */
+gchar *
+nhip_case_send(NhipStore *store,
+	       const gchar *db_path,
+	       const NhipCaseRequest *request,
+	       GError **error)
+{
+	g_autoptr(NhipHubLink) link = NULL;
+	g_autoptr(NhipCase) kase = NULL;
+	const gchar *packet_id;
+
+	g_return_val_if_fail(NHIP_IS_STORE(store), NULL);
+	g_return_val_if_fail(db_path != NULL && request != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	link = nhip_hub_link_load(db_path, error);
+	if (link == NULL)
+		return NULL;
+	/* photos are re-encoded (upright, at most 1600 px, metadata dropped) */
+	kase = nhip_case_build(store, request->visit_id, link->station, request->question,
+			       request->urgent, request->photo_paths, request->visit_photos, error);
+	if (kase == NULL)
+		return NULL;
+	packet_id = nhip_case_queue(kase, store, link, error);
+	return g_strdup(packet_id);
 }

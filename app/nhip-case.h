@@ -49,6 +49,7 @@ NhipCase *nhip_case_build(NhipStore *store,
 			  const gchar *question,
 			  gboolean urgent,
 			  const gchar *const *photo_paths,
+			  const gchar *const *visit_photos,
 			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GBytes *nhip_case_seal(NhipCase *self,
 		       gint64 sequence,
@@ -56,6 +57,29 @@ GBytes *nhip_case_seal(NhipCase *self,
 		       X509 *hub_encryption_cert,
 		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 const gchar *nhip_case_queue(NhipCase *self, NhipStore *store, NhipHubLink *link, GError **error);
+
+/**
+ * NhipCaseRequest:
+ * @visit_id: the visit the case is about
+ * @question: (nullable): the question for the doctor
+ * @urgent: ask for an urgent answer
+ * @photo_paths: (nullable) (array zero-terminated=1): photo files to send besides the
+ *   visit's own
+ * @visit_photos: (nullable) (array zero-terminated=1): which of the visit's photo
+ *   attachments to send, by SHA-256; %NULL sends them all
+ */
+typedef struct {
+	gint64 visit_id;
+	const gchar *question;
+	gboolean urgent;
+	const gchar *const *photo_paths;
+	const gchar *const *visit_photos;
+} NhipCaseRequest;
+
+gchar *nhip_case_send(NhipStore *store,
+		      const gchar *db_path,
+		      const NhipCaseRequest *request,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* the body: the FHIR R4 Bundle of the visit with the request to the doctor */
 GBytes *nhip_case_bundle_build(NhipStore *store,

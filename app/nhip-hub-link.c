@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nhip-hub-link.h"
+#include "nhip-station-identity.h"
 #include "nhip-transport-error.h"
 
 void
@@ -34,20 +35,6 @@ nhip_hub_link_free(NhipHubLink *self)
 	g_free(self->enc_cert_path);
 	g_free(self->sign_cert_path);
 	g_free(self);
-}
-
-/**
- * nhip_hub_link_dir_for:
- * @db_path: the station database
- *
- * Returns: (transfer full): the folder of the hub link files, beside the database
- */
-gchar *
-nhip_hub_link_dir_for(const gchar *db_path)
-{
-	g_autofree gchar *absolute = g_canonicalize_filename(db_path, NULL);
-	g_autofree gchar *dir = g_path_get_dirname(absolute);
-	return g_build_filename(dir, "hub", NULL);
 }
 
 static gint
@@ -76,7 +63,9 @@ nhip_hub_link_load(const gchar *db_path, GError **error)
 	g_autofree gchar *ini = NULL;
 	g_autoptr(GError) error_local = NULL;
 
-	self->dir = nhip_hub_link_dir_for(db_path);
+	self->dir = nhip_station_identity_dir(db_path, error);
+	if (self->dir == NULL)
+		return NULL;
 	ini = g_build_filename(self->dir, "hub.ini", NULL);
 	if (!g_key_file_load_from_file(file, ini, G_KEY_FILE_NONE, &error_local)) {
 		g_set_error(error, NHIP_TRANSPORT_ERROR, NHIP_TRANSPORT_ERROR_NOT_ENROLLED,
@@ -250,9 +239,14 @@ link_progress_cb(void *data,
 {
 	NhipHubLink *self = data;
 
-	/* let signal handlers and the network monitor run while a chunk crawls along */
-	while (!self->off_main && g_main_context_iteration(NULL, FALSE))
+	/* let signal handlers and the network monitor run while a chunk crawls along: those of
+	 * this thread's context (the kiosk sends from a thread of its own); a live call's
+	 * requests (off_main) leave every context to its owner */
+	while (!self->off_main &&
+	       g_main_context_iteration(g_main_context_get_thread_default(), FALSE))
 		;
+	if (g_atomic_int_get(&self->interruptible) && g_atomic_int_get(&self->interrupt))
+		return 1;
 	return g_atomic_int_get(&self->stop) ? 1 : 0;
 }
 

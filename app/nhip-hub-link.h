@@ -3,7 +3,8 @@
  * identity, the CA and the pinned hub key (all installed by `nhipctl enroll`), the sender's
  * timing, and HTTPS requests over libcurl with mutual TLS.
  *
- * Files, in the folder `hub/` beside the station database:
+ * Files, in the station's identity folder (nhip_station_identity_dir(): `identity/` beside
+ * the station database):
  *   hub.ini       [hub] url, station, pins, recipient; [sync] timing (see below)
  *   station.key   the station's EC P-256 key (0600, made on the box, never leaves it)
  *   station.crt   its certificate from the district CA
@@ -45,6 +46,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURLU, curl_url_cleanup)
  * @stop: set (atomically) to abort the transfer in progress and refuse new ones
  * @off_main: set when requests run on a thread of their own: the transfer then leaves the
  *   default main context alone (another thread runs it)
+ * @interrupt: set (atomically) to abort an interruptible request (the inbox long-poll)
+ * @interruptible: set (atomically) while such a request runs
  */
 typedef struct {
 	gchar *dir;
@@ -63,12 +66,13 @@ typedef struct {
 	gint connect_timeout;
 	gint stop;
 	gboolean off_main;
+	gint interrupt;
+	gint interruptible;
 } NhipHubLink;
 
 void nhip_hub_link_free(NhipHubLink *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipHubLink, nhip_hub_link_free)
 
-gchar *nhip_hub_link_dir_for(const gchar *db_path) G_GNUC_WARN_UNUSED_RESULT;
 NhipHubLink *nhip_hub_link_load(const gchar *db_path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gint64 nhip_hub_link_backoff(NhipHubLink *self, gint64 attempts);
 

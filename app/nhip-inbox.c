@@ -280,19 +280,43 @@ inbox_take(NhipHubLink *link,
 }
 
 /**
- * nhip_inbox_fetch:
+ * nhip_inbox_lock:
  * @link: the hub link
+ * @error: return location for a #GError: %G_IO_ERROR_BUSY when another program of this
+ *   station (the kiosk, the sync service) is fetching the replies
+ *
+ * One program at a time fetches the replies: two would download into the same files.
+ *
+ * Returns: (transfer full) (nullable): the lock on `inbox.lock` in the identity folder
+ */
+NhipFileLock *
+nhip_inbox_lock(NhipHubLink *link, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(link->dir, "inbox.lock", NULL);
+	return nhip_file_lock_try(path, error);
+}
+
+/**
+ * nhip_inbox_poll:
+ * @link: the hub link
+ * @handle: a curl handle kept from one poll to the next (the connection stays open)
  * @store: the station database
  * @wait: seconds the hub may hold the request when nothing is there (≤ 25)
  * @n_new: (out): replies stored
  * @error: return location for a #GError
  *
+ * Reads the inbox once; the caller holds nhip_inbox_lock().
+ *
  * Returns: %TRUE when the inbox was read (whether or not anything came)
  */
 gboolean
-nhip_inbox_fetch(NhipHubLink *link, NhipStore *store, guint wait, guint *n_new, GError **error)
+nhip_inbox_poll(NhipHubLink *link,
+		CURL *handle,
+		NhipStore *store,
+		guint wait,
+		guint *n_new,
+		GError **error)
 {
-	g_autoptr(CURL) handle = nhip_hub_link_new_handle(error);
 	g_autoptr(NhipIdentity) station = NULL;
 	g_autoptr(X509_STORE) trust = NULL;
 	g_autoptr(X509) hub_signing = NULL;
@@ -305,8 +329,6 @@ nhip_inbox_fetch(NhipHubLink *link, NhipStore *store, guint wait, guint *n_new, 
 	g_autoptr(GError) error_local = NULL;
 
 	*n_new = 0;
-	if (handle == NULL)
-		return FALSE;
 	station = nhip_identity_load(link->key_path, link->cert_path, error);
 	if (station == NULL)
 		return FALSE;
@@ -339,4 +361,33 @@ nhip_inbox_fetch(NhipHubLink *link, NhipStore *store, guint wait, guint *n_new, 
 		(*n_new)++;
 	}
 	return TRUE;
+}
+
+/**
+ * nhip_inbox_fetch:
+ * @link: the hub link
+ * @store: the station database
+ * @wait: seconds the hub may hold the request when nothing is there (≤ 25)
+ * @n_new: (out): replies stored
+ * @error: return location for a #GError; %G_IO_ERROR_BUSY when another program of this
+ *   station is fetching the replies (they arrive in the store all the same)
+ *
+ * Takes the inbox lock and reads the inbox once.
+ *
+ * Returns: %TRUE when the inbox was read (whether or not anything came)
+ */
+gboolean
+nhip_inbox_fetch(NhipHubLink *link, NhipStore *store, guint wait, guint *n_new, GError **error)
+{
+	g_autoptr(NhipFileLock) lock = NULL;
+	g_autoptr(CURL) handle = NULL;
+
+	*n_new = 0;
+	lock = nhip_inbox_lock(link, error);
+	if (lock == NULL)
+		return FALSE;
+	handle = nhip_hub_link_new_handle(error);
+	if (handle == NULL)
+		return FALSE;
+	return nhip_inbox_poll(link, handle, store, wait, n_new, error);
 }

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "nhip-file-lock.h"
 #include "nhip-hub-link.h"
 #include "nhip-store-packets.h"
 
@@ -36,6 +37,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipInboxItem, nhip_inbox_item_free)
 
 GPtrArray *nhip_inbox_parse(const gchar *data, gsize len, gint64 *cursor, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
+NhipFileLock *nhip_inbox_lock(NhipHubLink *link, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_inbox_poll(NhipHubLink *link,
+			 CURL *handle,
+			 NhipStore *store,
+			 guint wait,
+			 guint *n_new,
+			 GError **error);
 gboolean
 nhip_inbox_fetch(NhipHubLink *link, NhipStore *store, guint wait, guint *n_new, GError **error);
 

@@ -21,12 +21,14 @@ typedef struct _NhipSender NhipSender;
  * @retry: attempts that failed and will be tried again
  * @refused: packets the hub refused for good
  * @bytes_sent: chunk bytes put on the wire, resends included
+ * @replies: doctors' replies fetched and stored
  */
 typedef struct {
 	guint delivered;
 	guint retry;
 	guint refused;
 	gint64 bytes_sent;
+	guint replies;
 } NhipSenderCounts;
 
 NhipSender *
@@ -35,7 +37,9 @@ void nhip_sender_free(NhipSender *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipSender, nhip_sender_free)
 void nhip_sender_set_verbose(NhipSender *self, gboolean verbose);
 gboolean nhip_sender_run(NhipSender *self, gboolean once, GError **error);
+void nhip_sender_set_fetch_replies(NhipSender *self, gboolean fetch);
 void nhip_sender_stop(NhipSender *self);
+void nhip_sender_wake(NhipSender *self);
 const NhipSenderCounts *nhip_sender_get_counts(NhipSender *self);
 
 G_END_DECLS

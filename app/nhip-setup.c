@@ -25,6 +25,7 @@
 #include "nhip-enroll.h"
 #include "nhip-hub-link.h"
 #include "nhip-identity.h"
+#include "nhip-station-identity.h"
 #include "nhip-json.h"
 #include "nhip-ops-error.h"
 #include "nhip-pin.h"
@@ -766,12 +767,44 @@ nhip_setup_backup(NhipStore *store, const NhipSetupConfig *config, gboolean dry_
 				: _("backup certificate and settings installed"));
 }
 
+/* the hub link: where the hub is and the pins the identity install wrote, keeping the
+ * [sync] timing a technician may have set */
 static gboolean
-enroll_install(const gchar *dir, const gchar *name, X509 *cert, GError **error)
+enroll_write_link(const gchar *dir,
+		  const gchar *hub,
+		  gchar **enrolled_station,
+		  gchar **pin,
+		  GError **error)
 {
-	g_autofree gchar *path = g_build_filename(dir, name, NULL);
-	g_autoptr(GBytes) pem = nhip_x509_to_pem(cert);
-	return nhip_durable_write(path, g_bytes_get_data(pem, NULL), g_bytes_get_size(pem), error);
+	g_autofree gchar *ini_path = g_build_filename(dir, "hub.ini", NULL);
+	g_autofree gchar *ini_text = NULL;
+	g_autofree gchar *station = nhip_station_identity_get_pin(dir, "station", error);
+	g_autofree gchar *recipient = NULL;
+	g_autofree gchar *hub_pin = NULL;
+	g_autoptr(GKeyFile) ini = g_key_file_new();
+	gsize ini_length = 0;
+
+	if (station == NULL)
+		return FALSE;
+	recipient = nhip_station_identity_get_pin(dir, "recipient", error);
+	if (recipient == NULL)
+		return FALSE;
+	hub_pin = nhip_station_identity_get_pin(dir, "tls", error);
+	if (hub_pin == NULL)
+		return FALSE;
+	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+	g_key_file_set_string(ini, "hub", "url", hub);
+	g_key_file_set_string(ini, "hub", "station", station);
+	g_key_file_set_string(ini, "hub", "pins", hub_pin);
+	g_key_file_set_string(ini, "hub", "recipient", recipient);
+	ini_text = g_key_file_to_data(ini, &ini_length, NULL);
+	if (!nhip_durable_write(ini_path, (const guint8 *)ini_text, ini_length, error))
+		return FALSE;
+	if (enrolled_station != NULL)
+		*enrolled_station = g_steal_pointer(&station);
+	if (pin != NULL)
+		*pin = g_steal_pointer(&hub_pin);
+	return TRUE;
 }
 
 /**
@@ -798,30 +831,17 @@ nhip_setup_enroll(const gchar *db_path,
 		  gchar **pin,
 		  GError **error)
 {
-	g_autofree gchar *dir = nhip_hub_link_dir_for(db_path);
-	g_autofree gchar *key_path = g_build_filename(dir, "station.key", NULL);
-	g_autofree gchar *ini_path = g_build_filename(dir, "hub.ini", NULL);
-	g_autofree gchar *ini_text = NULL;
+	g_autofree gchar *dir = nhip_station_identity_dir(db_path, error);
 	g_autofree gchar *body = NULL;
-	g_autofree gchar *hub_pin = NULL;
 	g_autoptr(GBytes) csr = NULL;
 	g_autoptr(GBytes) answer = NULL;
 	g_autoptr(NhipHubResponse) response = NULL;
-	g_autoptr(NhipEnrollBundle) bundle = NULL;
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GKeyFile) ini = g_key_file_new();
-	gsize ini_length = 0;
 
-	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    _("cannot create the folder %s: %s"), dir, g_strerror(errno));
+	if (dir == NULL)
 		return FALSE;
-	}
 	/* the key is made here and never leaves the box; an existing one is kept */
-	if (!g_file_test(key_path, G_FILE_TEST_EXISTS) &&
-	    !nhip_identity_generate_key(key_path, error))
-		return FALSE;
-	csr = nhip_identity_make_csr(key_path, station, error);
+	csr = nhip_station_identity_init(dir, station, error);
 	if (csr == NULL)
 		return FALSE;
 	json_builder_begin_object(builder);
@@ -837,29 +857,10 @@ nhip_setup_enroll(const gchar *db_path,
 	if (response == NULL || !nhip_hub_response_check(response, _("enroll"), error))
 		return FALSE;
 	answer = g_bytes_new(response->body->data, response->body->len);
-	bundle = nhip_enroll_bundle_parse(answer, token, error);
-	if (bundle == NULL)
+	/* checks the answer and that the certificate is for this station's key */
+	if (!nhip_station_identity_install(dir, answer, token, error) ||
+	    !enroll_write_link(dir, hub, enrolled_station, pin, error))
 		return FALSE;
-	if (!enroll_install(dir, "station.crt", bundle->certificate, error) ||
-	    !enroll_install(dir, "ca.crt", bundle->ca, error) ||
-	    !enroll_install(dir, "hub-enc.crt", bundle->hub_encryption, error) ||
-	    !enroll_install(dir, "hub-sign.crt", bundle->hub_signing, error) ||
-	    !enroll_install(dir, "hub-tls.crt", bundle->hub_tls, error))
-		return FALSE;
-	hub_pin = nhip_x509_spki_pin(bundle->hub_tls);
-	/* keep the [sync] timing a technician may have set */
-	g_key_file_load_from_file(ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-	g_key_file_set_string(ini, "hub", "url", hub);
-	g_key_file_set_string(ini, "hub", "station", bundle->station_code);
-	g_key_file_set_string(ini, "hub", "pins", hub_pin);
-	g_key_file_set_string(ini, "hub", "recipient", bundle->recipient);
-	ini_text = g_key_file_to_data(ini, &ini_length, NULL);
-	if (!nhip_durable_write(ini_path, (const guint8 *)ini_text, ini_length, error))
-		return FALSE;
-	if (enrolled_station != NULL)
-		*enrolled_station = g_strdup(bundle->station_code);
-	if (pin != NULL)
-		*pin = g_steal_pointer(&hub_pin);
 	return TRUE;
 }
 
@@ -885,7 +886,7 @@ nhip_setup_hub(const gchar *db_path,
 	       const gchar *station,
 	       gboolean dry_run)
 {
-	g_autofree gchar *dir = nhip_hub_link_dir_for(db_path);
+	g_autofree gchar *dir = nhip_station_identity_dir_for_db(db_path);
 	g_autofree gchar *ini_path = g_build_filename(dir, "hub.ini", NULL);
 	g_autofree gchar *cert = g_build_filename(dir, "station.crt", NULL);
 	g_autoptr(GKeyFile) ini = g_key_file_new();
@@ -1124,7 +1125,7 @@ network_tls(gint fd,
 NhipSetupStep *
 nhip_setup_network(const gchar *db_path, const gchar *url, guint timeout)
 {
-	g_autofree gchar *dir = nhip_hub_link_dir_for(db_path);
+	g_autofree gchar *dir = nhip_station_identity_dir_for_db(db_path);
 	g_autofree gchar *ini_path = g_build_filename(dir, "hub.ini", NULL);
 	g_autofree gchar *ca_path = g_build_filename(dir, "ca.crt", NULL);
 	g_autoptr(GKeyFile) ini = g_key_file_new();

@@ -22,17 +22,117 @@ static const gchar *const station_file_names[] = {
 	[NHIP_STATION_FILE_HUB_TLS] = "hub-tls.crt", [NHIP_STATION_FILE_PINS] = "hub-pins",
 };
 
+/* a folder an older `nhipctl enroll` made: a station key or a hub link in it */
+static gboolean
+station_folder_in_use(const gchar *dir)
+{
+	g_autofree gchar *key = g_build_filename(dir, "station.key", NULL);
+	g_autofree gchar *ini = g_build_filename(dir, "hub.ini", NULL);
+
+	return g_file_test(dir, G_FILE_TEST_IS_DIR) &&
+	       (g_file_test(key, G_FILE_TEST_EXISTS) || g_file_test(ini, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+station_folder_move(const gchar *from, const gchar *to, GError **error)
+{
+	if (g_rename(from, to) == 0)
+		return TRUE;
+	/* another program (the kiosk, nhipctl) moved it first */
+	if (errno == ENOENT && !g_file_test(from, G_FILE_TEST_EXISTS) &&
+	    g_file_test(to, G_FILE_TEST_IS_DIR))
+		return TRUE;
+	{
+		gint saved = errno;
+		g_set_error(error, NHIP_IDENTITY_ERROR, NHIP_IDENTITY_ERROR_FAILED,
+			    _("cannot move the station identity folder %s to %s: %s"), from, to,
+			    g_strerror(saved));
+	}
+	return FALSE;
+}
+
+/**
+ * nhip_station_identity_dir:
+ * @db_path: the station database
+ * @error: return location for a #GError
+ *
+ * The one place the station's identity and its link to the hub live: `identity/` beside
+ * the database. Every part of the station (nhipctl enroll, identity, case seal and send,
+ * sync, inbox, and the kiosk) asks here.
+ *
+ * Stations enrolled before kept what `nhipctl enroll` wrote in `hub/`. The first call
+ * moves that folder to `identity/` by renaming it, so every file keeps its mode (the key
+ * 0600, the folder 0700). When both exist, the one with the hub link (hub.ini, what the
+ * sender used) becomes `identity/` and the other is kept beside it as
+ * `identity.replaced-TIME` or `hub.replaced-TIME`; nothing is deleted.
+ *
+ * Returns: (transfer full) (nullable): the identity folder (it need not exist yet)
+ */
+gchar *
+nhip_station_identity_dir(const gchar *db_path, GError **error)
+{
+	g_autofree gchar *absolute = g_canonicalize_filename(db_path, NULL);
+	g_autofree gchar *base = g_path_get_dirname(absolute);
+	g_autofree gchar *dir = g_build_filename(base, "identity", NULL);
+	g_autofree gchar *legacy = g_build_filename(base, "hub", NULL);
+	g_autofree gchar *legacy_ini = g_build_filename(legacy, "hub.ini", NULL);
+	g_autofree gchar *suffix = NULL;
+	g_autofree gchar *aside = NULL;
+
+	g_return_val_if_fail(db_path != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	if (!station_folder_in_use(legacy))
+		return g_steal_pointer(&dir);
+	suffix = g_strdup_printf(".replaced-%" G_GINT64_FORMAT, g_get_real_time() / G_USEC_PER_SEC);
+	if (!g_file_test(dir, G_FILE_TEST_EXISTS)) {
+		if (!station_folder_move(legacy, dir, error))
+			return NULL;
+	} else if (g_file_test(legacy_ini, G_FILE_TEST_EXISTS)) {
+		aside = g_strconcat(dir, suffix, NULL);
+		if (!station_folder_move(dir, aside, error) ||
+		    !station_folder_move(legacy, dir, error))
+			return NULL;
+	} else {
+		aside = g_strconcat(legacy, suffix, NULL);
+		if (!station_folder_move(legacy, aside, error))
+			return NULL;
+	}
+	if (g_chmod(dir, 0700) != 0) {
+		gint saved = errno;
+		g_set_error(error, NHIP_IDENTITY_ERROR, NHIP_IDENTITY_ERROR_FAILED,
+			    _("cannot make the folder %s private: %s"), dir, g_strerror(saved));
+		return NULL;
+	}
+	g_message("station identity moved from %s to %s%s%s", legacy, dir,
+		  aside != NULL ? "; the other copy is kept as " : "", aside != NULL ? aside : "");
+	return g_steal_pointer(&dir);
+}
+
 /**
  * nhip_station_identity_dir_for_db:
  * @db_path: the station database
  *
- * Returns: (transfer full): the identity folder next to it
+ * The identity folder for readers that go on without one (status, backups, set-up
+ * checks): like nhip_station_identity_dir(), moving a folder left by an older enrollment,
+ * but when that move fails the reason is logged and the folder's usual path returned.
+ *
+ * Returns: (transfer full): the identity folder (it need not exist)
  */
 gchar *
 nhip_station_identity_dir_for_db(const gchar *db_path)
 {
-	g_autofree gchar *dir = g_path_get_dirname(db_path);
-	return g_build_filename(dir, "identity", NULL);
+	g_autoptr(GError) error = NULL;
+	gchar *dir = nhip_station_identity_dir(db_path, &error);
+
+	if (dir != NULL)
+		return dir;
+	g_warning("%s", error->message);
+	{
+		g_autofree gchar *absolute = g_canonicalize_filename(db_path, NULL);
+		g_autofree gchar *base = g_path_get_dirname(absolute);
+		return g_build_filename(base, "identity", NULL);
+	}
 }
 
 /**

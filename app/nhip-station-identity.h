@@ -1,5 +1,6 @@
 /*
- * Nhịp — the station's identity folder, <database folder>/identity/ (0700):
+ * Nhịp — the station's identity folder, <database folder>/identity/ (0700), the only one
+ * (nhip_station_identity_dir()):
  *   station.key   the station's EC P-256 key, 0600, made on the box and never sent
  *   station.csr   the certificate request sent at enrollment
  *   station.crt   the station certificate from the district CA
@@ -9,6 +10,8 @@
  *   hub-tls.crt   the hub's HTTPS certificate
  *   hub-pins      [hub] tls=sha256//… signing=sha256//… recipient=urn:nhip:key:…
  *                 (tls is what libcurl's CURLOPT_PINNEDPUBLICKEY takes)
+ *   hub.ini       the hub link `nhipctl enroll` writes (see nhip-hub-link.h)
+ *   send.lock, inbox.lock  held by the program delivering packets / fetching replies
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,6 +44,7 @@ typedef enum {
 	NHIP_STATION_FILE_PINS,
 } NhipStationFile;
 
+gchar *nhip_station_identity_dir(const gchar *db_path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gchar *nhip_station_identity_dir_for_db(const gchar *db_path) G_GNUC_WARN_UNUSED_RESULT;
 gchar *nhip_station_identity_path(const gchar *dir, NhipStationFile file) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -256,9 +256,8 @@ collect_database(NhipStatus *self)
 static void
 collect_certificate(NhipStatus *self)
 {
-	g_autofree gchar *hub_dir = nhip_hub_link_dir_for(self->db_path);
 	g_autofree gchar *id_dir = nhip_station_identity_dir_for_db(self->db_path);
-	const gchar *dirs[] = { hub_dir, id_dir };
+	const gchar *dirs[] = { id_dir };
 
 	for (guint i = 0; i < G_N_ELEMENTS(dirs); i++) {
 		g_autofree gchar *path = g_build_filename(dirs[i], "station.crt", NULL);

@@ -118,6 +118,26 @@ nhipi_store_migrate_replies(NhipStore *self, GError **error)
 				error);
 }
 
+/**
+ * nhipi_store_migrate_reply_read:
+ * @self: the store, inside the migration's transaction
+ * @error: return location for a #GError
+ *
+ * Schema version 10: when a doctor's reply was read at the station, and by whom (the
+ * kiosk shows unread answers until a staff member marks them read).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhipi_store_migrate_reply_read(NhipStore *self, GError **error)
+{
+	return nhipi_store_exec(self,
+				"ALTER TABLE replies ADD COLUMN read_at INTEGER;"
+				"ALTER TABLE replies ADD COLUMN read_by INTEGER "
+				"  REFERENCES staff (id);",
+				error);
+}
+
 void
 nhip_outbox_packet_free(NhipOutboxPacket *packet)
 {
@@ -176,6 +196,23 @@ packet_from_row(NhipStmt *stmt)
 	packet->created_at = sqlite3_column_int64(stmt, 16);
 	packet->updated_at = sqlite3_column_int64(stmt, 17);
 	return packet;
+}
+
+/* every row a packet query gives */
+static GPtrArray *
+packet_rows(NhipStore *self, NhipStmt *stmt, GError **error)
+{
+	g_autoptr(GPtrArray) list =
+		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
+	gint rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, packet_from_row(stmt));
+	if (rc != SQLITE_DONE) {
+		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
+		return NULL;
+	}
+	return g_steal_pointer(&list);
 }
 
 /* runs an UPDATE of one packet in its own transaction; fails when no row changed */
@@ -378,8 +415,6 @@ nhip_store_packet_wake(NhipStore *self, gint64 now, GError **error)
 GPtrArray *
 nhip_store_packet_list(NhipStore *self, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self,
 		"SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
@@ -387,17 +422,8 @@ nhip_store_packet_list(NhipStore *self, GError **error)
 		"CASE WHEN state IN ('queued', 'sending') THEN -urgent ELSE 0 END, "
 		"CASE WHEN state IN ('queued', 'sending') THEN id ELSE -id END",
 		error);
-	gint rc;
 
-	if (stmt == NULL)
-		return NULL;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, packet_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return stmt != NULL ? packet_rows(self, stmt, error) : NULL;
 }
 
 /**
@@ -616,28 +642,23 @@ nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error)
 	return nhipi_store_txn_commit(txn, error);
 }
 
-/**
- * nhip_store_reply_list:
- * @self: the store
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type NhipReply) (nullable): the replies, newest first
- */
-GPtrArray *
-nhip_store_reply_list(NhipStore *self, GError **error)
+static GPtrArray *
+reply_list(NhipStore *self, const gchar *where, gint64 visit_id, GError **error)
 {
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_reply_free);
-	g_autoptr(NhipStmt) stmt =
-		nhipi_store_prepare(self,
-				    "SELECT r.msg_id, r.in_reply_to, r.cursor, r.path, r.text, "
-				    "r.received_at, r.doctor, r.referral, r.urgency, p.visit_id "
-				    "FROM replies r LEFT JOIN packets p ON p.packet_id = "
-				    "r.in_reply_to ORDER BY r.cursor DESC",
-				    error);
+	g_autofree gchar *sql = g_strdup_printf(
+		"SELECT r.msg_id, r.in_reply_to, r.cursor, r.path, r.text, r.received_at, "
+		"r.doctor, r.referral, r.urgency, p.visit_id, r.read_at, r.read_by "
+		"FROM replies r LEFT JOIN packets p ON p.packet_id = r.in_reply_to %s "
+		"ORDER BY r.cursor DESC",
+		where);
+	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(self, sql, error);
 	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
+	if (visit_id > 0)
+		sqlite3_bind_int64(stmt, 1, visit_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		NhipReply *reply = g_new0(NhipReply, 1);
 		reply->msg_id = nhipi_column_text(stmt, 0);
@@ -652,6 +673,8 @@ nhip_store_reply_list(NhipStore *self, GError **error)
 					  : sqlite3_column_int(stmt, 7);
 		reply->urgency = nhipi_column_text(stmt, 8);
 		reply->visit_id = sqlite3_column_int64(stmt, 9);
+		reply->read_at = sqlite3_column_int64(stmt, 10);
+		reply->read_by = sqlite3_column_int64(stmt, 11);
 		g_ptr_array_add(list, reply);
 	}
 	if (rc != SQLITE_DONE) {
@@ -659,6 +682,164 @@ nhip_store_reply_list(NhipStore *self, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&list);
+}
+
+/**
+ * nhip_store_reply_list:
+ * @self: the store
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type NhipReply) (nullable): the replies, newest first
+ */
+GPtrArray *
+nhip_store_reply_list(NhipStore *self, GError **error)
+{
+	return reply_list(self, "", 0, error);
+}
+
+/**
+ * nhip_store_reply_list_for_visit:
+ * @self: the store
+ * @visit_id: a visit
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type NhipReply) (nullable): the replies to the cases
+ *   sent about the visit, newest first
+ */
+GPtrArray *
+nhip_store_reply_list_for_visit(NhipStore *self, gint64 visit_id, GError **error)
+{
+	g_return_val_if_fail(visit_id > 0, NULL);
+	return reply_list(self, "WHERE p.visit_id = ?", visit_id, error);
+}
+
+/**
+ * nhip_store_reply_list_unread:
+ * @self: the store
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type NhipReply) (nullable): the replies nobody has
+ *   marked read yet, newest first
+ */
+GPtrArray *
+nhip_store_reply_list_unread(NhipStore *self, GError **error)
+{
+	return reply_list(self, "WHERE r.read_at IS NULL", 0, error);
+}
+
+/**
+ * nhip_store_reply_mark_read:
+ * @self: the store (its actor is recorded as the reader)
+ * @msg_id: the reply
+ * @error: return location for a #GError
+ *
+ * Records that the staff member read the doctor's answer; marking it again keeps the
+ * first reading.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhip_store_reply_mark_read(NhipStore *self, const gchar *msg_id, GError **error)
+{
+	g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(self, error);
+	g_autoptr(NhipStmt) stmt = NULL;
+	gint64 row = 0;
+	gboolean already = FALSE;
+
+	g_return_val_if_fail(msg_id != NULL, FALSE);
+	if (txn == NULL)
+		return FALSE;
+	stmt = nhipi_store_prepare(self, "SELECT rowid, read_at FROM replies WHERE msg_id = ?",
+				   error);
+	if (stmt == NULL)
+		return FALSE;
+	nhipi_bind_text(stmt, 1, msg_id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		row = sqlite3_column_int64(stmt, 0);
+		already = sqlite3_column_type(stmt, 1) != SQLITE_NULL;
+		break;
+	case SQLITE_DONE:
+		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
+			    _("there is no reply %s"), msg_id);
+		return FALSE;
+	default:
+		nhipi_store_set_error(self, sqlite3_errcode(self->db), _("read the replies"),
+				      error);
+		return FALSE;
+	}
+	g_clear_pointer(&stmt, nhipi_stmt_release);
+	if (already)
+		return nhipi_store_txn_commit(txn, error);
+	stmt = nhipi_store_prepare(
+		self, "UPDATE replies SET read_at = ?, read_by = ? WHERE rowid = ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, nhipi_store_now(self));
+	if (self->actor_id != 0)
+		sqlite3_bind_int64(stmt, 2, self->actor_id);
+	sqlite3_bind_int64(stmt, 3, row);
+	if (!nhipi_store_step_done(self, stmt, _("store the reply"), error) ||
+	    !nhipi_store_audit(self, "reply.read", "reply", row, NULL, error))
+		return FALSE;
+	return nhipi_store_txn_commit(txn, error);
+}
+
+/**
+ * nhip_store_packet_list_recent:
+ * @self: the store
+ * @visit_id: only the packets about this visit, or 0 for all
+ * @since: only those queued at or after this time (Unix seconds), or 0
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type NhipOutboxPacket) (nullable): the packets,
+ *   newest first
+ */
+GPtrArray *
+nhip_store_packet_list_recent(NhipStore *self, gint64 visit_id, gint64 since, GError **error)
+{
+	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
+		self,
+		"SELECT " PACKET_COLUMNS " FROM packets WHERE (?1 = 0 OR visit_id = ?1) AND "
+		"created_at >= ?2 ORDER BY id DESC",
+		error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, visit_id);
+	sqlite3_bind_int64(stmt, 2, since);
+	return packet_rows(self, stmt, error);
+}
+
+/**
+ * nhip_store_packet_fingerprint:
+ * @self: the store
+ * @error: return location for a #GError
+ *
+ * A short text that changes whenever a packet is queued or moves on (progress included)
+ * or a reply arrives or is read, by this program or another one (the sync service): the
+ * kiosk compares it once a second to know when to show the queue again.
+ *
+ * Returns: (transfer full) (nullable): the fingerprint
+ */
+gchar *
+nhip_store_packet_fingerprint(NhipStore *self, GError **error)
+{
+	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
+		self,
+		"SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), 0) || ':' || "
+		"coalesce(sum(acked), 0) || ':' || coalesce(sum(attempts), 0) FROM packets) || "
+		"'/' || (SELECT count(*) || ':' || count(read_at) FROM replies)",
+		error);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return nhipi_column_text(stmt, 0);
+	nhipi_store_set_error(self, rc, _("read the packet queue"), error);
+	return NULL;
 }
 
 /**

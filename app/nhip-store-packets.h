@@ -86,6 +86,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipOutboxPacket, nhip_outbox_packet_free)
  * @referral: 1 refer the patient, 0 do not, -1 not said
  * @urgency: (nullable): "routine", "urgent" or "stat"
  * @visit_id: the visit of the case answered (read from the queue; 0 if unknown)
+ * @read_at: when a staff member marked it read, 0 while unread
+ * @read_by: who did (staff id), 0 if unknown
  */
 typedef struct {
 	gchar *msg_id;
@@ -98,6 +100,8 @@ typedef struct {
 	gint referral;
 	gchar *urgency;
 	gint64 visit_id;
+	gint64 read_at;
+	gint64 read_by;
 } NhipReply;
 
 void nhip_reply_free(NhipReply *reply);
@@ -140,6 +144,16 @@ gboolean nhip_store_packet_delivered(NhipStore *self,
 
 gboolean nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error);
 GPtrArray *nhip_store_reply_list(NhipStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_store_reply_list_for_visit(NhipStore *self,
+					   gint64 visit_id,
+					   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *nhip_store_reply_list_unread(NhipStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean nhip_store_reply_mark_read(NhipStore *self, const gchar *msg_id, GError **error);
+GPtrArray *nhip_store_packet_list_recent(NhipStore *self,
+					 gint64 visit_id,
+					 gint64 since,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *nhip_store_packet_fingerprint(NhipStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gchar *nhip_store_sync_get(NhipStore *self, const gchar *key, GError **error);
 gboolean nhip_store_sync_set(NhipStore *self, const gchar *key, const gchar *value, GError **error);

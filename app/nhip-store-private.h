@@ -68,6 +68,7 @@ gboolean nhipi_store_migrate_packets(NhipStore *self, GError **error);
 gboolean nhipi_store_migrate_replies(NhipStore *self, GError **error);
 /* schema version 9 (nhip-store-live.c) */
 gboolean nhipi_store_migrate_live(NhipStore *self, GError **error);
+gboolean nhipi_store_migrate_reply_read(NhipStore *self, GError **error);
 
 /* the search index (nhip-store-patients.c) */
 gboolean

@@ -14,6 +14,7 @@
  *   7  station settings (key/value: hub, HIS link, idle lock) and the symptoms of a visit
  *   8  the doctor's name, referral and urgency of each reply (nhip-store-packets.c)
  *   9  live consultations with their chat and live vitals, by visit (nhip-store-live.c)
+ *  10  when a reply was read at the station, and by whom (nhip-store-packets.c)
  *
  * A failed migration rolls back and leaves the file as it was; the store never deletes or
  * recreates a database on its own.
@@ -785,6 +786,7 @@ static const NhipMigrateFunc migrations[NHIP_STORE_SCHEMA_VERSION] = {
 	migrate_v7,
 	nhipi_store_migrate_replies,
 	nhipi_store_migrate_live,
+	nhipi_store_migrate_reply_read,
 };
 
 static gboolean

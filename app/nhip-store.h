@@ -19,7 +19,7 @@
 G_BEGIN_DECLS
 
 /* the newest schema this program knows; see the migration log in nhip-store.c */
-#define NHIP_STORE_SCHEMA_VERSION 9
+#define NHIP_STORE_SCHEMA_VERSION 10
 
 /* wrong PINs in a row before an account is locked, and for how long */
 #define NHIP_STORE_PIN_MAX_ATTEMPTS 5

@@ -33,6 +33,7 @@ nhip_transport_error_is_retry(const GError *error)
 	case NHIP_TRANSPORT_ERROR_NOT_ENROLLED:
 	case NHIP_TRANSPORT_ERROR_RECEIPT:
 	case NHIP_TRANSPORT_ERROR_CANCELLED:
+	case NHIP_TRANSPORT_ERROR_LOCKED:
 	default:
 		return FALSE;
 	}

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @NHIP_TRANSPORT_ERROR_NOT_ENROLLED: the station has no certificate for the hub yet
  * @NHIP_TRANSPORT_ERROR_RECEIPT: the hub's receipt does not verify
  * @NHIP_TRANSPORT_ERROR_CANCELLED: stopped on request
+ * @NHIP_TRANSPORT_ERROR_LOCKED: another program of the station is sending its packets
  */
 typedef enum {
 	NHIP_TRANSPORT_ERROR_INVALID,
@@ -38,6 +39,7 @@ typedef enum {
 	NHIP_TRANSPORT_ERROR_NOT_ENROLLED,
 	NHIP_TRANSPORT_ERROR_RECEIPT,
 	NHIP_TRANSPORT_ERROR_CANCELLED,
+	NHIP_TRANSPORT_ERROR_LOCKED,
 } NhipTransportError;
 
 GQuark nhip_transport_error_quark(void);

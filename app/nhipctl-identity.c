@@ -51,8 +51,8 @@ static gint
 cmd_identity_init(NhipctlGlobal *global, gint argc, gchar **argv)
 {
 	g_autofree gchar *station = NULL;
-	g_autofree gchar *dir = nhip_station_identity_dir_for_db(global->db_path);
-	g_autofree gchar *csr_path = nhip_station_identity_path(dir, NHIP_STATION_FILE_CSR);
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *csr_path = NULL;
 	g_autoptr(GBytes) csr = NULL;
 	g_autoptr(GError) error = NULL;
 	GOptionEntry entries[] = { { "station", 0, 0, G_OPTION_ARG_STRING, &station,
@@ -66,6 +66,10 @@ cmd_identity_init(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_fail(error);
 	if (argc > 1)
 		return nhipctl_usage_error(_("usage: nhipctl identity init [--station CODE]"));
+	dir = nhip_station_identity_dir(global->db_path, &error);
+	if (dir == NULL)
+		return identity_fail(error);
+	csr_path = nhip_station_identity_path(dir, NHIP_STATION_FILE_CSR);
 	csr = nhip_station_identity_init(dir, station, &error);
 	if (csr == NULL)
 		return identity_fail(error);
@@ -79,7 +83,7 @@ static gint
 cmd_identity_install(NhipctlGlobal *global, gint argc, gchar **argv)
 {
 	g_autofree gchar *token = NULL;
-	g_autofree gchar *dir = nhip_station_identity_dir_for_db(global->db_path);
+	g_autofree gchar *dir = NULL;
 	g_autofree gchar *data = NULL;
 	g_autoptr(GBytes) bundle = NULL;
 	g_autoptr(GError) error = NULL;
@@ -95,6 +99,9 @@ cmd_identity_install(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_usage_error(_("usage: nhipctl identity install FILE --token T"));
 	if (!g_file_get_contents(argv[1], &data, &length, &error))
 		return identity_fail(error);
+	dir = nhip_station_identity_dir(global->db_path, &error);
+	if (dir == NULL)
+		return identity_fail(error);
 	bundle = g_bytes_new_take(g_steal_pointer(&data), length);
 	if (!nhip_station_identity_install(dir, bundle, token, &error))
 		return identity_fail(error);
@@ -107,7 +114,7 @@ cmd_identity_install(NhipctlGlobal *global, gint argc, gchar **argv)
 static gint
 cmd_identity_show(NhipctlGlobal *global, gint argc, gchar **argv)
 {
-	g_autofree gchar *dir = nhip_station_identity_dir_for_db(global->db_path);
+	g_autofree gchar *dir = NULL;
 	g_autoptr(NhipIdentity) identity = NULL;
 	g_autoptr(X509) ca = NULL;
 	g_autoptr(GDateTime) until = NULL;
@@ -127,6 +134,9 @@ cmd_identity_show(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_fail(error);
 	if (argc > 1)
 		return nhipctl_usage_error(_("identity show takes no arguments"));
+	dir = nhip_station_identity_dir(global->db_path, &error);
+	if (dir == NULL)
+		return identity_fail(error);
 	identity = nhip_station_identity_load(dir, &error);
 	if (identity == NULL)
 		return identity_fail(error);
@@ -173,7 +183,7 @@ cmd_identity_show(NhipctlGlobal *global, gint argc, gchar **argv)
 static gint
 cmd_case_seal(NhipctlGlobal *global, gint argc, gchar **argv)
 {
-	g_autofree gchar *dir = nhip_station_identity_dir_for_db(global->db_path);
+	g_autofree gchar *dir = NULL;
 	g_autofree gchar *question = NULL;
 	g_autofree gchar *out = NULL;
 	g_auto(GStrv) photos = NULL;
@@ -209,6 +219,9 @@ cmd_case_seal(NhipctlGlobal *global, gint argc, gchar **argv)
 			  "[--urgent] [--photo FILE]..."));
 	if (!nhipctl_parse_id(argv[1], _("visit id"), &visit_id, &error))
 		return nhipctl_fail(error);
+	dir = nhip_station_identity_dir(global->db_path, &error);
+	if (dir == NULL)
+		return identity_fail(error);
 	identity = nhip_station_identity_load(dir, &error);
 	if (identity == NULL)
 		return identity_fail(error);
@@ -219,7 +232,7 @@ cmd_case_seal(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (store == NULL)
 		return nhipctl_fail(error);
 	kase = nhip_case_build(store, visit_id, nhip_identity_get_name(identity), question, urgent,
-			       (const gchar *const *)photos, &error);
+			       (const gchar *const *)photos, NULL, &error);
 	if (kase == NULL)
 		return identity_fail(error);
 	sealed = nhip_case_seal(kase, sequence, identity, hub_enc, &error);

@@ -21,13 +21,13 @@
 #include "nhip-case.h"
 #include "nhip-data-dir.h"
 #include "nhip-durable.h"
-#include "nhip-enroll.h"
 #include "nhip-hub-link.h"
 #include "nhip-identity.h"
 #include "nhip-inbox.h"
 #include "nhip-json.h"
 #include "nhip-sender.h"
 #include "nhip-setup.h"
+#include "nhip-station-identity.h"
 #include "nhip-store-packets.h"
 #include "nhip-transport-error.h"
 #include "nhipctl-private.h"
@@ -45,7 +45,10 @@ sync_fail(const GError *error)
 	gint rc = nhipctl_fail(error);
 
 	if (error->domain == NHIP_TRANSPORT_ERROR)
-		return nhip_transport_error_is_retry(error) ? EXIT_NOT_DELIVERED : EXIT_REFUSED;
+		return nhip_transport_error_is_retry(error) ||
+				       error->code == NHIP_TRANSPORT_ERROR_LOCKED
+			       ? EXIT_NOT_DELIVERED
+			       : EXIT_REFUSED;
 	if (error->domain == NHIP_IDENTITY_ERROR)
 		return EXIT_REFUSED;
 	return rc;
@@ -159,6 +162,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 	gboolean once = FALSE;
 	gboolean daemon = FALSE;
 	gboolean quiet = FALSE;
+	gboolean replies = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
 	g_autoptr(NhipHubLink) link = NULL;
@@ -177,14 +181,21 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		     "wait for the set-up and the enrollment, send until stopped"),
 		  NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
+		{ "replies", 0, 0, G_OPTION_ARG_NONE, &replies,
+		  N_("Also fetch the doctors' replies, waiting for them while nothing is to send"),
+		  NULL },
 		{ NULL }
 	};
 
-	if (!nhipctl_parse("", _("Deliver queued case packets to the district hub."), entries,
-			   &argc, &argv, &error))
+	if (!nhipctl_parse("",
+			   _("Deliver queued case packets to the district hub. One program of the "
+			     "station sends at a time; another one started meanwhile stands by "
+			     "(with --once it stops with exit status 6)."),
+			   entries, &argc, &argv, &error))
 		return nhipctl_fail(error);
 	if (argc > 1 || (once && daemon))
-		return nhipctl_usage_error(_("usage: nhipctl sync [--once | --daemon]"));
+		return nhipctl_usage_error(
+			_("usage: nhipctl sync [--once | --daemon] [--replies]"));
 	/* the installed station's rule (station.conf): no patient data on an unencrypted disk */
 	if (daemon && !nhip_data_dir_check(global->db_path, &error)) {
 		nhipctl_fail(error);
@@ -201,6 +212,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		sender = nhip_sender_new(store, link, &error);
 		if (sender != NULL) {
 			nhip_sender_set_verbose(sender, !quiet && !global->json);
+			nhip_sender_set_fetch_replies(sender, replies);
 			run.sender = sender;
 			if (daemon)
 				g_printerr(_("nhipctl sync: sending to %s as station %s\n"),
@@ -227,6 +239,7 @@ cmd_sync(NhipctlGlobal *global, gint argc, gchar **argv)
 		nhip_json_add_int(builder, "retries", counts->retry);
 		nhip_json_add_int(builder, "refused", counts->refused);
 		nhip_json_add_int(builder, "bytes_sent", counts->bytes_sent);
+		nhip_json_add_int(builder, "replies", counts->replies);
 		json_builder_end_object(builder);
 		nhipctl_print_json(builder);
 	}
@@ -293,10 +306,8 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	g_auto(GStrv) photos = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(NhipStore) store = NULL;
-	g_autoptr(NhipHubLink) link = NULL;
-	g_autoptr(NhipCase) kase = NULL;
-	const gchar *packet_id;
-	gint64 visit_id = 0;
+	g_autofree gchar *packet_id = NULL;
+	NhipCaseRequest request = { 0 };
 	GOptionEntry entries[] = { { "urgent", 0, 0, G_OPTION_ARG_NONE, &urgent,
 				     N_("Ask for an urgent answer"), NULL },
 				   { "question", 0, 0, G_OPTION_ARG_STRING, &question,
@@ -312,17 +323,15 @@ cmd_case_send(NhipctlGlobal *global, gint argc, gchar **argv)
 	if (argc != 2)
 		return nhipctl_usage_error(_("usage: nhipctl case send VISIT_ID [--urgent] "
 					     "[--question TEXT] [--photo FILE]..."));
-	if (!nhipctl_parse_id(argv[1], _("visit id"), &visit_id, &error))
+	if (!nhipctl_parse_id(argv[1], _("visit id"), &request.visit_id, &error))
 		return nhipctl_fail(error);
-	link = sync_open(global, &store, &error);
-	if (link == NULL)
-		return sync_fail(error);
-	/* photos are re-encoded (upright, at most 1600 px, metadata dropped) */
-	kase = nhip_case_build(store, visit_id, link->station, question, urgent,
-			       (const gchar *const *)photos, &error);
-	if (kase == NULL)
-		return sync_fail(error);
-	packet_id = nhip_case_queue(kase, store, link, &error);
+	store = nhipctl_open(global, FALSE, &error);
+	if (store == NULL)
+		return nhipctl_fail(error);
+	request.question = question;
+	request.urgent = urgent;
+	request.photo_paths = (const gchar *const *)photos;
+	packet_id = nhip_case_send(store, global->db_path, &request, &error);
 	if (packet_id == NULL)
 		return sync_fail(error);
 	if (global->json) {
@@ -365,8 +374,15 @@ cmd_inbox(NhipctlGlobal *global, gint argc, gchar **argv)
 	link = sync_open(global, &store, &error);
 	if (link == NULL)
 		return sync_fail(error);
-	if (!nhip_inbox_fetch(link, store, (guint)wait, &n_new, &error))
-		return sync_fail(error);
+	if (!nhip_inbox_fetch(link, store, (guint)wait, &n_new, &error)) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BUSY))
+			return sync_fail(error);
+		/* the kiosk or the sync service fetches them into the same store */
+		g_printerr(_("nhipctl: the replies are fetched by another program of this station "
+			     "(%s); showing those stored\n"),
+			   error->message);
+		g_clear_error(&error);
+	}
 	replies = nhip_store_reply_list(store, &error);
 	if (replies == NULL)
 		return nhipctl_fail(error);
@@ -427,8 +443,8 @@ const NhipctlCommand nhipctl_sync_commands[] = {
 	  N_("enroll this station with the district hub"), cmd_enroll },
 	{ "case", "send", "VISIT_ID [--urgent] [--question TEXT] [--photo FILE]...",
 	  N_("queue a case packet for the district"), cmd_case_send },
-	{ "sync", NULL, "[--once | --daemon]", N_("deliver queued case packets to the hub"),
-	  cmd_sync },
+	{ "sync", NULL, "[--once | --daemon] [--replies]",
+	  N_("deliver queued case packets to the hub"), cmd_sync },
 	{ "inbox", NULL, "[--wait S] [--json]", N_("fetch and list the doctors' replies"),
 	  cmd_inbox },
 	{ NULL },

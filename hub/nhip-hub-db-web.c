@@ -1,7 +1,7 @@
 /*
  * Nhịp hub — what the doctors' web pages keep: the files of each case (blobs), doctor
- * accounts, their login sessions (only a SHA-256 of each session token is stored) and the
- * answers given.
+ * accounts, their login sessions (only a SHA-256 of each session token is stored), the
+ * failed logins that lock an account or an address for a while, and the answers given.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -288,6 +288,93 @@ nhip_hub_db_doctor_disable(NhipHubDb *self, gint64 id, GError **error)
 }
 
 /* ----- sessions ----- */
+
+/* ----- failed logins ----- */
+
+/**
+ * nhip_hub_db_login_failures:
+ * @self: the database
+ * @key: "user:NAME" or "addr:IP"
+ * @now: the time now
+ * @window: seconds a run of failures counts for
+ * @failures: (out): failed logins of @key in the window that is running, 0 after it ended
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhip_hub_db_login_failures(NhipHubDb *self,
+			   const gchar *key,
+			   gint64 now,
+			   gint64 window,
+			   gint64 *failures,
+			   GError **error)
+{
+	g_autofree gchar *since = nhip_hub_int_text(now - window);
+	const gchar *params[] = { key, since };
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
+		self, "SELECT failures FROM login_failures WHERE key = ? AND window_start > ?",
+		params, G_N_ELEMENTS(params), error);
+
+	if (rows == NULL)
+		return FALSE;
+	*failures = nhip_hub_rows_count(rows) > 0 ? nhip_hub_rows_int(rows, 0, 0) : 0;
+	return TRUE;
+}
+
+/**
+ * nhip_hub_db_login_fail:
+ * @self: the database
+ * @key: "user:NAME" or "addr:IP"
+ * @now: the time now
+ * @window: seconds a run of failures counts for
+ * @error: return location for a #GError
+ *
+ * Counts a failed login: one more in the window that is running, or the first of a new
+ * window when the last one ended. Windows that ended long ago are removed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhip_hub_db_login_fail(NhipHubDb *self, const gchar *key, gint64 now, gint64 window, GError **error)
+{
+	g_autofree gchar *now_text = nhip_hub_int_text(now);
+	g_autofree gchar *window_text = nhip_hub_int_text(window);
+	g_autofree gchar *stale = nhip_hub_int_text(now - 24 * 3600 - window);
+	const gchar *params[] = { key, now_text, window_text, window_text };
+	const gchar *stale_params[] = { stale };
+
+	return db_change(self, "DELETE FROM login_failures WHERE window_start < ?", stale_params, 1,
+			 FALSE, error) &&
+	       db_change(self,
+			 "INSERT INTO login_failures (key, failures, window_start) "
+			 "VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET "
+			 "failures = CASE WHEN excluded.window_start - "
+			 "login_failures.window_start >= ? THEN 1 "
+			 "ELSE login_failures.failures + 1 END, "
+			 "window_start = CASE WHEN excluded.window_start - "
+			 "login_failures.window_start >= ? THEN excluded.window_start "
+			 "ELSE login_failures.window_start END",
+			 params, G_N_ELEMENTS(params), FALSE, error);
+}
+
+/**
+ * nhip_hub_db_login_clear:
+ * @self: the database
+ * @key: "user:NAME" or "addr:IP"
+ * @error: return location for a #GError
+ *
+ * Forgets the failures of @key (after a good login).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nhip_hub_db_login_clear(NhipHubDb *self, const gchar *key, GError **error)
+{
+	const gchar *params[] = { key };
+
+	return db_change(self, "DELETE FROM login_failures WHERE key = ?", params, 1, FALSE, error);
+}
 
 /**
  * nhip_hub_db_session_add:

@@ -195,7 +195,14 @@ static const gchar db_schema[] =
 	"  kind TEXT NOT NULL,"
 	"  body TEXT NOT NULL,"
 	"  at BIGINT NOT NULL,"
-	"  PRIMARY KEY (session, seq));";
+	"  PRIMARY KEY (session, seq));"
+
+	/* failed logins to the doctors' pages, by account ("user:NAME") and by address
+	 * ("addr:IP"): kept here so that a restart does not lift a lock */
+	"CREATE TABLE IF NOT EXISTS login_failures ("
+	"  key TEXT PRIMARY KEY,"
+	"  failures BIGINT NOT NULL,"
+	"  window_start BIGINT NOT NULL);";
 
 /* runs one statement under the lock; params are text, NULL for SQL NULL */
 NhipHubRows *

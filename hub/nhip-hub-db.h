@@ -261,6 +261,19 @@ gboolean nhip_hub_db_doctor_set_password(NhipHubDb *self,
 					 GError **error);
 gboolean nhip_hub_db_doctor_disable(NhipHubDb *self, gint64 id, GError **error);
 
+gboolean nhip_hub_db_login_failures(NhipHubDb *self,
+				    const gchar *key,
+				    gint64 now,
+				    gint64 window,
+				    gint64 *failures,
+				    GError **error);
+gboolean nhip_hub_db_login_fail(NhipHubDb *self,
+				const gchar *key,
+				gint64 now,
+				gint64 window,
+				GError **error);
+gboolean nhip_hub_db_login_clear(NhipHubDb *self, const gchar *key, GError **error);
+
 gboolean nhip_hub_db_session_add(NhipHubDb *self,
 				 const gchar *token_sha256,
 				 gint64 doctor,

@@ -24,12 +24,11 @@
  * per-session token (the login form one tied to a short-lived cookie of its own) checked
  * in constant time, and a POST whose Origin is another site is refused. Failed logins lock
  * an account after NHIP_HUB_WEB_LOGIN_TRIES tries, and an address after
- * NHIP_HUB_WEB_ADDRESS_TRIES, for NHIP_HUB_WEB_LOGIN_WINDOW seconds (kept in memory:
- * a restart forgets them). Pages are built with every value escaped
- * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script (the
- * live page: scripts from the hub only, none inline), and never cached. The live requests
- * take and give JSON; they carry the session's token in an X-CSRF-Token header. URLs and
- * logs carry only case numbers and doctor ids, never patient data.
+ * NHIP_HUB_WEB_ADDRESS_TRIES, for NHIP_HUB_WEB_LOGIN_WINDOW seconds (counted in the hub
+ * database, so a restart does not lift a lock). Pages are built with every value escaped
+ * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script (the live page: scripts
+ * from the hub only, none inline), and never cached. The live requests take and give JSON;
+ * they carry the session's token in an X-CSRF-Token header. URLs and logs carry only case numbers and doctor ids, never patient data.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -65,11 +64,6 @@
 /* answered cases listed under the open ones */
 #define WEB_ANSWERED_SHOWN 50
 
-typedef struct {
-	guint failures;
-	gint64 window_start;
-} WebFailures;
-
 struct _NhipHubWeb {
 	gchar *dir;
 	NhipHubDb *db;	       /* not owned */
@@ -77,8 +71,6 @@ struct _NhipHubWeb {
 	gchar *key_pem;
 	gchar *cert_pem;
 	struct MHD_Daemon *daemon;
-	GMutex limit_lock;
-	GHashTable *failures; /* "user:NAME" or "addr:IP" → WebFailures */
 	GFunc on_reply;
 	gpointer on_reply_data;
 	NhipHubLive *live; /* not owned */
@@ -340,40 +332,39 @@ web_session_load(NhipHubWeb *self, struct MHD_Connection *conn, WebSession *sess
 
 /* ----- login limits ----- */
 
+/* failed logins are counted in the hub database (login_failures), so that a restart of
+ * the hub does not lift a lock; FALSE (with a warning) when it cannot be read */
 static gboolean
-web_limit_locked(NhipHubWeb *self, const gchar *key, guint tries, gint64 now)
+web_limit_locked(NhipHubWeb *self, const gchar *key, guint tries, gint64 now, gboolean *locked)
 {
-	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
-	WebFailures *entry = g_hash_table_lookup(self->failures, key);
+	g_autoptr(GError) error = NULL;
+	gint64 failures = 0;
 
-	if (entry == NULL)
-		return FALSE;
-	if (now - entry->window_start >= NHIP_HUB_WEB_LOGIN_WINDOW) {
-		g_hash_table_remove(self->failures, key);
+	if (!nhip_hub_db_login_failures(self->db, key, now, NHIP_HUB_WEB_LOGIN_WINDOW, &failures,
+					&error)) {
+		g_warning("cannot read the failed logins: %s", error->message);
 		return FALSE;
 	}
-	return entry->failures >= tries;
+	*locked = *locked || failures >= tries;
+	return TRUE;
 }
 
 static void
 web_limit_fail(NhipHubWeb *self, const gchar *key, gint64 now)
 {
-	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
-	WebFailures *entry = g_hash_table_lookup(self->failures, key);
+	g_autoptr(GError) error = NULL;
 
-	if (entry == NULL || now - entry->window_start >= NHIP_HUB_WEB_LOGIN_WINDOW) {
-		entry = g_new0(WebFailures, 1);
-		entry->window_start = now;
-		g_hash_table_insert(self->failures, g_strdup(key), entry);
-	}
-	entry->failures++;
+	if (!nhip_hub_db_login_fail(self->db, key, now, NHIP_HUB_WEB_LOGIN_WINDOW, &error))
+		g_warning("cannot count a failed login: %s", error->message);
 }
 
 static void
 web_limit_clear(NhipHubWeb *self, const gchar *key)
 {
-	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->limit_lock);
-	g_hash_table_remove(self->failures, key);
+	g_autoptr(GError) error = NULL;
+
+	if (!nhip_hub_db_login_clear(self->db, key, &error))
+		g_warning("cannot clear the failed logins: %s", error->message);
 }
 
 /* ----- login and logout ----- */
@@ -440,6 +431,7 @@ web_login(NhipHubWeb *self, struct MHD_Connection *conn, WebRequest *req)
 	g_autofree gchar *session_cookie = NULL;
 	g_autoptr(NhipHubDoctor) doctor = NULL;
 	g_autoptr(GError) error = NULL;
+	gboolean locked = FALSE;
 
 	nhip_hub_http_peer(conn, peer, sizeof(peer));
 	if (!web_tokens_equal(cookie, web_field(req, "csrf"))) {
@@ -454,8 +446,11 @@ web_login(NhipHubWeb *self, struct MHD_Connection *conn, WebRequest *req)
 				      _("Enter your user name and password."));
 	user_key = g_strconcat("user:", user, NULL);
 	peer_key = g_strconcat("addr:", peer, NULL);
-	if (web_limit_locked(self, user_key, NHIP_HUB_WEB_LOGIN_TRIES, now) ||
-	    web_limit_locked(self, peer_key, NHIP_HUB_WEB_ADDRESS_TRIES, now)) {
+	/* a lock that cannot be read is taken as a lock: no password is tried */
+	if (!web_limit_locked(self, user_key, NHIP_HUB_WEB_LOGIN_TRIES, now, &locked) ||
+	    !web_limit_locked(self, peer_key, NHIP_HUB_WEB_ADDRESS_TRIES, now, &locked))
+		return web_respond_failure(conn, NULL);
+	if (locked) {
 		g_message("refused a login to account %s from %s: too many failed tries", user,
 			  peer);
 		return web_login_page(conn, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -1497,8 +1492,6 @@ nhip_hub_web_new(const gchar *hub_dir, NhipHubDb *db, NhipHubIngest *ingest, GEr
 	g_autofree gchar *key_path = NULL;
 	g_autofree gchar *cert_path = NULL;
 
-	g_mutex_init(&self->limit_lock);
-	self->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->dir = g_strdup(hub_dir);
 	self->db = db;
 	self->ingest = ingest;
@@ -1608,8 +1601,6 @@ nhip_hub_web_free(NhipHubWeb *self)
 		return;
 	if (self->daemon != NULL)
 		MHD_stop_daemon(self->daemon);
-	g_hash_table_unref(self->failures);
-	g_mutex_clear(&self->limit_lock);
 	if (self->key_pem != NULL)
 		OPENSSL_cleanse(self->key_pem, strlen(self->key_pem));
 	g_free(self->key_pem);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Renders every main screen of nhip-station at 1024×600 in Vietnamese into
-# docs/screenshots/, from a fresh demo database, in a private X server.
+# Renders every main screen of nhip-station in Vietnamese, from a fresh demo database, in a
+# private X server: at 1024×600 into docs/screenshots/ and at 1280×800 into
+# docs/screenshots/1280x800/ (the two screens a station has).
 #   tools/screenshots.sh [BUILDDIR]      (meson: ninja -C BUILDDIR screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +26,17 @@ mkdir -p "$tmp/locale/vi/LC_MESSAGES"
 msgcat --use-first po/vi.po po/fragments/*.po -o "$tmp/vi.po"
 msgfmt -o "$tmp/locale/vi/LC_MESSAGES/nhip.mo" "$tmp/vi.po"
 
-mkdir -p "$out"
-pages="login home search patient trends register visit diagnosis ask settings"
-for page in $pages; do
-	LANGUAGE=vi LC_ALL=C.UTF-8 NHIP_LOCALEDIR="$tmp/locale" NHIP_NON_UNIQUE=1 \
-		xvfb-run -a -s "-screen 0 1024x600x24 -nolisten tcp" \
-		"$station" --demo --db "$tmp/station.db" --screenshot "$page" --output "$out/$page.png" \
-		>/dev/null
-	echo "$out/$page.png"
+pages="login home search patient trends register visit diagnosis ask answer settings"
+for size in 1024x600 1280x800; do
+	dir=$out
+	[ "$size" = 1024x600 ] || dir=$out/$size
+	mkdir -p "$dir"
+	for page in $pages; do
+		LANGUAGE=vi LC_ALL=C.UTF-8 NHIP_LOCALEDIR="$tmp/locale" NHIP_NON_UNIQUE=1 \
+			NHIP_SCREENSHOT_SIZE=$size \
+			xvfb-run -a -s "-screen 0 ${size}x24 -nolisten tcp" \
+			"$station" --demo --db "$tmp/station.db" --screenshot "$page" \
+			--output "$dir/$page.png" >/dev/null
+		echo "$dir/$page.png"
+	done
 done

@@ -29,10 +29,8 @@ main(int argc, char **argv)
 		if (g_getenv("LANGUAGE") == NULL)
 			g_setenv("LANGUAGE", "vi", TRUE);
 	}
-	/* the kiosk draws flat 2D screens: GTK's cairo renderer draws them as fast as its GL
-	 * one on the station boxes and takes about 80 MB less memory (bench/ui/bench-station);
-	 * GSK_RENDERER=gl still chooses GL */
-	g_setenv("GSK_RENDERER", "cairo", FALSE);
+	/* cairo, without OpenGL (see there): GSK_RENDERER=gl still chooses GL */
+	nhip_application_setup_rendering();
 	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);

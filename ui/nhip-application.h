@@ -14,5 +14,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(NhipApplication, nhip_application, NHIP, APPLICATION, AdwApplication)
 
 NhipApplication *nhip_application_new(void);
+void nhip_application_setup_rendering(void);
 
 G_END_DECLS

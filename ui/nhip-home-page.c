@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "nhip-home-page.h"
+#include "nhip-store-packets.h"
 #include "nhip-ui-util.h"
 #include "nhip-window.h"
 
@@ -22,6 +23,7 @@ struct _NhipHomePage {
 	GtkStack *queue_stack;
 	GtkWidget *queue_box;
 	GtkWidget *settings_button;
+	GtkWidget *ask_button;
 	GtkLabel *network_label;
 	GtkLabel *outbox_label;
 	GtkLabel *devices_label;
@@ -29,6 +31,7 @@ struct _NhipHomePage {
 
 	NhipStation *station;
 	GNetworkMonitor *network;
+	gchar *answers_shown; /* the unread answers the queue was drawn with */
 };
 
 G_DEFINE_TYPE(NhipHomePage, nhip_home_page, ADW_TYPE_BIN)
@@ -49,7 +52,7 @@ home_visit_clicked(GtkButton *button, gpointer user_data)
 }
 
 static GtkWidget *
-home_visit_row(NhipHomePage *self, const NhipVisit *visit)
+home_visit_row(NhipHomePage *self, const NhipVisit *visit, gboolean new_answer)
 {
 	GtkWidget *button = gtk_button_new();
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
@@ -70,14 +73,21 @@ home_visit_row(NhipHomePage *self, const NhipVisit *visit)
 				     "dim-label"));
 	gtk_widget_set_hexpand(texts, TRUE);
 	gtk_box_append(GTK_BOX(box), texts);
+	if (new_answer) {
+		GtkWidget *pill = gtk_label_new(_("New answer"));
+		gtk_widget_add_css_class(pill, "pill-answer");
+		gtk_widget_set_valign(pill, GTK_ALIGN_CENTER);
+		gtk_box_append(GTK_BOX(box), pill);
+	}
 	status = gtk_label_new(open ? _("In progress") : _("Done"));
 	gtk_widget_add_css_class(status, open ? "pill-open" : "pill-done");
 	gtk_widget_set_valign(status, GTK_ALIGN_CENTER);
 	gtk_box_append(GTK_BOX(box), status);
 	gtk_button_set_child(GTK_BUTTON(button), box);
 	gtk_widget_add_css_class(button, "list-button");
-	label = g_strdup_printf("%s %s, %s", time, visit->patient_name,
-				open ? _("in progress") : _("done"));
+	label = g_strdup_printf("%s %s, %s%s", time, visit->patient_name,
+				open ? _("in progress") : _("done"),
+				new_answer ? _(", new answer from the district") : "");
 	nhip_ui_set_label(button, label);
 	g_object_set_data(G_OBJECT(button), "visit-id", GSIZE_TO_POINTER(visit->id));
 	g_object_set_data(G_OBJECT(button), "patient-id", GSIZE_TO_POINTER(visit->patient_id));
@@ -104,6 +114,55 @@ home_network_changed(GNetworkMonitor *monitor, gboolean available, gpointer user
 	home_update_network(user_data);
 }
 
+/* what waits to leave the station: HIS messages and cases for the district */
+static void
+home_update_outbox(NhipHomePage *self)
+{
+	NhipStore *store = nhip_station_get_store(self->station);
+	NhipStoreStats stats = { 0 };
+	gint64 packets_waiting = 0;
+	g_autofree gchar *outbox = NULL;
+
+	if (store != NULL && nhip_store_get_stats(store, &stats, NULL) &&
+	    nhip_store_packet_count_waiting(store, &packets_waiting, NULL))
+		outbox = g_strdup_printf(_("Outbox: %" PRId64 " waiting"),
+					 stats.outbox_pending + packets_waiting);
+	gtk_label_set_text(self->outbox_label, outbox != NULL ? outbox : "");
+}
+
+/* the unread answers, as a text to compare: which visits have one */
+static gchar *
+home_answers_key(GPtrArray *unread)
+{
+	GString *key = g_string_new(NULL);
+
+	for (guint i = 0; unread != NULL && i < unread->len; i++) {
+		NhipReply *reply = g_ptr_array_index(unread, i);
+		g_string_append_printf(key, "%s:%" G_GINT64_FORMAT ";", reply->msg_id,
+				       reply->visit_id);
+	}
+	return g_string_free(key, FALSE);
+}
+
+static void
+home_update_ask_button(NhipHomePage *self, guint n_unread)
+{
+	AdwButtonContent *content =
+		ADW_BUTTON_CONTENT(gtk_button_get_child(GTK_BUTTON(self->ask_button)));
+	g_autofree gchar *label = NULL;
+
+	if (n_unread > 0)
+		label = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE,
+						    "Ask the district · %u new answer",
+						    "Ask the district · %u new answers", n_unread),
+					n_unread);
+	adw_button_content_set_label(content, label != NULL ? label : _("Ask the district"));
+	if (n_unread > 0)
+		gtk_widget_add_css_class(self->ask_button, "has-answer");
+	else
+		gtk_widget_remove_css_class(self->ask_button, "has-answer");
+}
+
 static void
 home_page_refresh(NhipHomePage *self)
 {
@@ -116,10 +175,10 @@ home_page_refresh(NhipHomePage *self)
 	g_autofree gchar *date = g_date_time_format(now, "%d/%m/%Y");
 	g_autofree gchar *greeting = NULL;
 	g_autofree gchar *queue = NULL;
-	g_autofree gchar *outbox = NULL;
 	g_autofree gchar *upload = NULL;
 	g_autofree gchar *last_upload = NULL;
-	NhipStoreStats stats = { 0 };
+	g_autoptr(GPtrArray) unread = NULL;
+	g_autoptr(GHashTable) answered = g_hash_table_new(g_int64_hash, g_int64_equal);
 	guint open = 0;
 
 	if (store == NULL)
@@ -138,6 +197,19 @@ home_page_refresh(NhipHomePage *self)
 				  _("Today's visits could not be read"), error);
 		return;
 	}
+	/* visits with a doctor's answer nobody has read yet */
+	unread = nhip_store_reply_list_unread(store, &error);
+	if (unread == NULL) {
+		g_warning("cannot read the doctors' answers: %s", error->message);
+		g_clear_error(&error);
+	}
+	for (guint i = 0; unread != NULL && i < unread->len; i++) {
+		NhipReply *reply = g_ptr_array_index(unread, i);
+		g_hash_table_add(answered, &reply->visit_id);
+	}
+	home_update_ask_button(self, unread != NULL ? unread->len : 0);
+	g_free(self->answers_shown);
+	self->answers_shown = home_answers_key(unread);
 	/* visits in progress first, then the finished ones, newest first */
 	for (guint pass = 0; pass < 2; pass++) {
 		for (guint i = visits->len; i > 0; i--) {
@@ -146,22 +218,42 @@ home_page_refresh(NhipHomePage *self)
 			if ((pass == 0) != is_open)
 				continue;
 			open += is_open;
-			gtk_box_append(GTK_BOX(self->queue_box), home_visit_row(self, visit));
+			gtk_box_append(GTK_BOX(self->queue_box),
+				       home_visit_row(self, visit,
+						      g_hash_table_contains(answered, &visit->id)));
 		}
 	}
 	queue = g_strdup_printf(_("Today, %s: %u visits, %u in progress"), date, visits->len, open);
 	gtk_label_set_text(self->queue_title, queue);
 	gtk_stack_set_visible_child_name(self->queue_stack, visits->len > 0 ? "list" : "empty");
 
-	if (nhip_store_get_stats(store, &stats, NULL))
-		outbox = g_strdup_printf(_("Outbox: %" PRId64 " waiting"), stats.outbox_pending);
-	gtk_label_set_text(self->outbox_label, outbox != NULL ? outbox : "");
+	home_update_outbox(self);
 	last_upload = nhip_station_get_setting(self->station, NHIP_SETTING_HIS_LAST_UPLOAD, NULL);
 	upload = g_strdup_printf(_("Last HIS upload: %s"),
 				 last_upload != NULL ? last_upload : _("never"));
 	gtk_label_set_text(self->upload_label, upload);
 	home_update_network(self);
 	g_signal_emit_by_name(self->station, "devices-changed");
+}
+
+/* a case moved on: the outbox count; the queue is drawn again only when an answer arrived
+ * or was read (a list redrawn under a finger loses the tap) */
+static void
+home_packets_changed(NhipSync *sync, gpointer user_data)
+{
+	NhipHomePage *self = user_data;
+	NhipStore *store = nhip_station_get_store(self->station);
+	g_autoptr(GPtrArray) unread = NULL;
+	g_autofree gchar *key = NULL;
+
+	if (!gtk_widget_get_mapped(GTK_WIDGET(self)) || store == NULL)
+		return;
+	unread = nhip_store_reply_list_unread(store, NULL);
+	key = home_answers_key(unread);
+	if (g_strcmp0(key, self->answers_shown) != 0)
+		home_page_refresh(self);
+	else
+		home_update_outbox(self);
 }
 
 static void
@@ -202,7 +294,7 @@ home_page_register(NhipHomePage *self)
 static void
 home_page_ask(NhipHomePage *self)
 {
-	nhip_window_show_page(nhip_window_from_widget(GTK_WIDGET(self)), "ask");
+	nhip_window_ask_district(nhip_window_from_widget(GTK_WIDGET(self)), 0);
 }
 
 static void
@@ -223,11 +315,14 @@ nhip_home_page_dispose(GObject *object)
 {
 	NhipHomePage *self = NHIP_HOME_PAGE(object);
 
-	if (self->station != NULL)
+	if (self->station != NULL) {
 		g_signal_handlers_disconnect_by_data(self->station, self);
+		g_signal_handlers_disconnect_by_data(nhip_station_get_sync(self->station), self);
+	}
 	if (self->network != NULL)
 		g_signal_handlers_disconnect_by_data(self->network, self);
 	g_clear_object(&self->station);
+	g_clear_pointer(&self->answers_shown, g_free);
 	G_OBJECT_CLASS(nhip_home_page_parent_class)->dispose(object);
 }
 
@@ -245,6 +340,7 @@ nhip_home_page_class_init(NhipHomePageClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, queue_stack);
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, queue_box);
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, settings_button);
+	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, ask_button);
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, network_label);
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, outbox_label);
 	gtk_widget_class_bind_template_child(widget_class, NhipHomePage, devices_label);
@@ -277,5 +373,7 @@ nhip_home_page_new(NhipStation *station)
 	self->station = g_object_ref(station);
 	g_signal_connect(station, "changed", G_CALLBACK(home_station_changed), self);
 	g_signal_connect(station, "devices-changed", G_CALLBACK(home_devices_changed), self);
+	g_signal_connect(nhip_station_get_sync(station), "packets-changed",
+			 G_CALLBACK(home_packets_changed), self);
 	return GTK_WIDGET(self);
 }

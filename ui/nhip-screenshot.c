@@ -4,7 +4,8 @@
  * `nhip-station --demo --db TMP --screenshot SCREEN --output FILE.png` logs in as a demo
  * account, walks to the screen with demo data (opening a visit with readings where the
  * screen needs one), waits until it has been drawn, renders the window with its own
- * renderer and saves a PNG. tools/screenshots.sh runs it for every screen at 1024×600.
+ * renderer and saves a PNG. tools/screenshots.sh runs it for every screen at 1024×600 and
+ * 1280×800.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,12 +19,13 @@
 #include "nhip-patient-page.h"
 #include "nhip-screenshot.h"
 #include "nhip-search-page.h"
+#include "nhip-store-packets.h"
 #include "nhip-ui-util.h"
 #include "nhip-visit-page.h"
 
 const gchar *const nhip_screenshot_pages[] = {
-	"login", "home",      "search", "patient",  "trends", "register",
-	"visit", "diagnosis", "ask",	"settings", NULL,
+	"login", "home",      "search", "patient", "trends",   "register",
+	"visit", "diagnosis", "ask",	"answer",  "settings", NULL,
 };
 
 /* a made-up card whose numbers agree: born 1990, female, registered in Đắk Lắk */
@@ -197,7 +199,47 @@ shot_patient_with_history(Shot *shot)
 
 typedef struct {
 	gint64 patient_id;
+	gchar *packets_dir; /* for "answer": where the demo's sent case is */
 } ShotVisitJob;
+
+static void
+shot_visit_job_free(ShotVisitJob *job)
+{
+	g_free(job->packets_dir);
+	g_free(job);
+}
+
+/* a case about the visit sent and answered by a district doctor, for the picture of the
+ * answer on the visit (the demo database only: no hub took part) */
+static gboolean
+shot_answer(NhipStore *store, gint64 visit_id, const gchar *packets_dir, GError **error)
+{
+	g_autoptr(GPtrArray) replies = nhip_store_reply_list_for_visit(store, visit_id, error);
+	g_autofree gchar *packet_id = g_uuid_string_random();
+	g_autofree gchar *msg_id = g_uuid_string_random();
+	g_autofree gchar *name = g_strconcat(packet_id, ".cms", NULL);
+	g_autofree gchar *path = g_build_filename(packets_dir, name, NULL);
+	NhipReply reply = { 0 };
+
+	if (replies == NULL)
+		return FALSE;
+	if (replies->len > 0)
+		return TRUE;
+	if (g_mkdir_with_parents(packets_dir, 0700) != 0 ||
+	    !g_file_set_contents(path, "demo", -1, error) ||
+	    nhip_store_packet_add(store, packet_id, visit_id, path, TRUE, error) == 0)
+		return FALSE;
+	reply.msg_id = msg_id;
+	reply.in_reply_to = packet_id;
+	reply.cursor = 1;
+	reply.path = path;
+	reply.text = (gchar *)"Nghi viêm phổi: SpO2 93 %, sốt 38,4 °C. Chuyển tuyến huyện trong "
+			      "ngày; trong lúc chờ cho hạ sốt bằng paracetamol, theo dõi nhịp thở.";
+	reply.doctor = (gchar *)"BS. Hoàng Minh Tuấn, Khoa Nội";
+	reply.referral = 1;
+	reply.urgency = (gchar *)"urgent";
+	return nhip_store_reply_add(store, &reply, error);
+}
 
 /* opens (or continues) a visit with a device reading, readings by hand and a draft */
 static gpointer
@@ -258,6 +300,8 @@ shot_visit_job(NhipStore *store, gpointer data, GError **error)
 			    "Dặn uống nhiều nước, tái khám sau 3 ngày", codes, error))
 			return NULL;
 	}
+	if (job->packets_dir != NULL && !shot_answer(store, visit_id, job->packets_dir, error))
+		return NULL;
 	result = g_new(gint64, 1);
 	*result = visit_id;
 	return result;
@@ -272,6 +316,12 @@ shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (visit_id == NULL) {
 		shot_fail(shot, "opening a visit", error);
+		return;
+	}
+	if (g_strcmp0(shot->page, "ask") == 0) {
+		/* the case about this visit, as staff are about to send it */
+		nhip_window_ask_district(shot->window, *visit_id);
+		shot_later(shot);
 		return;
 	}
 	nhip_window_open_visit(shot->window, *visit_id);
@@ -305,8 +355,7 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 		return;
 	}
 	shot_login(shot, g_strcmp0(page, "settings") == 0 ? NHIP_ROLE_TECHNICIAN : NHIP_ROLE_STAFF);
-	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0 ||
-	    g_strcmp0(page, "ask") == 0) {
+	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0) {
 		if (g_strcmp0(page, "home") != 0)
 			nhip_window_show_page(window, page);
 	} else if (g_strcmp0(page, "search") == 0) {
@@ -322,11 +371,18 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 	} else if (g_strcmp0(page, "register") == 0) {
 		nhip_window_show_page(window, "search");
 		nhip_window_handle_scan(window, SCREENSHOT_QR);
-	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0) {
+	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0 ||
+		   g_strcmp0(page, "ask") == 0 || g_strcmp0(page, "answer") == 0) {
 		ShotVisitJob *job = g_new0(ShotVisitJob, 1);
 		job->patient_id = shot_patient_with_history(shot);
-		nhip_station_run(shot->station, shot_visit_job, job, g_free, g_free,
-				 shot_visit_ready, shot);
+		if (g_strcmp0(page, "answer") == 0) {
+			g_autofree gchar *dir =
+				g_path_get_dirname(nhip_station_get_db_path(shot->station));
+			job->packets_dir = g_build_filename(dir, "packets", NULL);
+		}
+		nhip_station_run(shot->station, shot_visit_job, job,
+				 (GDestroyNotify)shot_visit_job_free, g_free, shot_visit_ready,
+				 shot);
 		return;
 	}
 	shot_later(shot);

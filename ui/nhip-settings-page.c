@@ -32,6 +32,7 @@ struct _NhipSettingsPage {
 	GtkWidget *port_path;
 	GtkLabel *port_error;
 	AdwActionRow *network_row;
+	AdwActionRow *enroll_row;
 	GtkWidget *hub_url_row;
 	GtkWidget *hub_phone_row;
 	GtkWidget *his_host_row;
@@ -150,6 +151,25 @@ settings_add_port(NhipSettingsPage *self)
 	nhip_window_toast(settings_window(self), _("Device added"));
 }
 
+/* what `nhipctl enroll` set up: the hub cases go to, or how to enroll */
+static void
+settings_update_enrollment(NhipSettingsPage *self)
+{
+	NhipSync *sync = nhip_station_get_sync(self->station);
+	g_autofree gchar *text = NULL;
+
+	if (nhip_sync_is_enrolled(sync))
+		text = g_strdup_printf(_("Enrolled as station %s with the hub %s; cases are sent "
+					 "there"),
+				       nhip_sync_get_station_code(sync),
+				       nhip_sync_get_hub_url(sync));
+	else
+		text = g_strdup(_("Not enrolled: cases cannot be sent. Get a one-time token from "
+				  "the district (nhip-hub token) and run “nhipctl enroll --hub URL "
+				  "--token T” on the station"));
+	adw_action_row_set_subtitle(self->enroll_row, text);
+}
+
 static void
 settings_page_refresh(NhipSettingsPage *self)
 {
@@ -185,6 +205,7 @@ settings_page_refresh(NhipSettingsPage *self)
 	up = g_network_monitor_get_network_available(g_network_monitor_get_default());
 	adw_action_row_set_subtitle(
 		self->network_row, up ? _("Connected") : _("Offline: work is kept and sent later"));
+	settings_update_enrollment(self);
 
 	if (nhip_store_get_stats(store, &stats, NULL))
 		database = g_strdup_printf(
@@ -556,6 +577,7 @@ nhip_settings_page_class_init(NhipSettingsPageClass *klass)
 	BIND(port_path);
 	BIND(port_error);
 	BIND(network_row);
+	BIND(enroll_row);
 	BIND(hub_url_row);
 	BIND(hub_phone_row);
 	BIND(his_host_row);

@@ -34,6 +34,7 @@ struct _NhipStation {
 	gchar *db_path;
 	gboolean demo;
 	NhipWorker *worker;
+	NhipSync *sync;
 	NhipStore *store; /* main thread's read connection */
 	NhipIcd10Catalog *icd10;
 	NhipStaff *staff;
@@ -71,6 +72,8 @@ nhip_station_finalize(GObject *object)
 		g_subprocess_send_signal(g_ptr_array_index(self->simulators, i), SIGTERM);
 	g_ptr_array_unref(self->simulators);
 	g_ptr_array_unref(self->pending);
+	nhip_sync_stop(self->sync);
+	g_clear_object(&self->sync);
 	g_clear_object(&self->worker);
 	g_clear_object(&self->store);
 	g_clear_pointer(&self->icd10, nhip_icd10_catalog_free);
@@ -165,6 +168,7 @@ nhip_station_new(const gchar *db_path, gboolean demo)
 	self->db_path = g_strdup(db_path);
 	self->demo = demo;
 	self->worker = nhip_worker_new(db_path);
+	self->sync = nhip_sync_new(db_path);
 	return self;
 }
 
@@ -351,6 +355,32 @@ NhipWorker *
 nhip_station_get_worker(NhipStation *self)
 {
 	return self->worker;
+}
+
+/**
+ * nhip_station_get_sync:
+ * @self: the station
+ *
+ * Returns: (transfer none): the link to the district (packet queue, replies, enrollment)
+ */
+NhipSync *
+nhip_station_get_sync(NhipStation *self)
+{
+	return self->sync;
+}
+
+/**
+ * nhip_station_start_sync:
+ * @self: the station, open
+ * @send: run the background sender too (nhip_sync_start())
+ *
+ * Starts watching the packet queue and the replies, and sending.
+ */
+void
+nhip_station_start_sync(NhipStation *self, gboolean send)
+{
+	g_return_if_fail(self->store != NULL);
+	nhip_sync_start(self->sync, self->store, send);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "nhip-device-manager.h"
 #include "nhip-icd10.h"
 #include "nhip-store.h"
+#include "nhip-sync.h"
 #include "nhip-worker.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,8 @@ gboolean nhip_station_open_finish(NhipStation *self, GAsyncResult *result, GErro
 
 NhipStore *nhip_station_get_store(NhipStation *self);
 NhipWorker *nhip_station_get_worker(NhipStation *self);
+NhipSync *nhip_station_get_sync(NhipStation *self);
+void nhip_station_start_sync(NhipStation *self, gboolean send);
 NhipIcd10Catalog *nhip_station_get_icd10(NhipStation *self);
 const gchar *nhip_station_get_db_path(NhipStation *self);
 gboolean nhip_station_is_demo(NhipStation *self);

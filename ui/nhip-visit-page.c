@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
+#include "nhip-answer-card.h"
 #include "nhip-ui-util.h"
 #include "nhip-visit-page.h"
 #include "nhip-vital-ranges.h"
@@ -32,6 +33,7 @@ struct _NhipVisitPage {
 	GtkLabel *patient_label;
 	GtkLabel *summary_label;
 	GtkLabel *status_label;
+	GtkWidget *answers_box;
 	GtkLabel *devices_label;
 	GtkWidget *vitals_box;
 	GtkWidget *manual_title;
@@ -848,16 +850,9 @@ visit_photo_chosen(GtkNativeDialog *dialog, gint response, gpointer user_data)
 static void
 visit_page_add_photo(NhipVisitPage *self)
 {
-	GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-		_("Attach a photo"), GTK_WINDOW(visit_window(self)), GTK_FILE_CHOOSER_ACTION_OPEN,
-		_("_Attach"), _("_Cancel"));
-	g_autoptr(GtkFileFilter) filter = gtk_file_filter_new();
+	GtkFileChooserNative *dialog =
+		nhip_ui_photo_chooser_new(GTK_WIDGET(self), _("Attach a photo"), _("_Attach"));
 
-	gtk_file_filter_set_name(filter, _("Photos"));
-	gtk_file_filter_add_mime_type(filter, "image/jpeg");
-	gtk_file_filter_add_mime_type(filter, "image/png");
-	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
-	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(dialog), TRUE);
 	g_signal_connect(dialog, "response", G_CALLBACK(visit_photo_chosen), g_object_ref(self));
 	gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
@@ -940,7 +935,40 @@ static void
 visit_page_ask(NhipVisitPage *self)
 {
 	nhip_visit_page_save_now(self);
-	nhip_window_show_page(visit_window(self), "ask");
+	nhip_window_ask_district(visit_window(self), self->visit_id);
+}
+
+/* ----- the district's answers ----- */
+
+static void
+visit_fill_answers(NhipVisitPage *self)
+{
+	NhipStore *store = nhip_station_get_store(self->station);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) replies = NULL;
+
+	nhip_ui_remove_all(self->answers_box);
+	if (store == NULL || self->visit_id == 0)
+		return;
+	replies = nhip_store_reply_list_for_visit(store, self->visit_id, &error);
+	if (replies == NULL) {
+		nhip_window_error(visit_window(self), _("The district's answers could not be read"),
+				  error);
+		return;
+	}
+	for (guint i = 0; i < replies->len; i++)
+		gtk_box_append(GTK_BOX(self->answers_box),
+			       nhip_answer_card_new(self->station, g_ptr_array_index(replies, i)));
+	gtk_widget_set_visible(self->answers_box, replies->len > 0);
+}
+
+static void
+visit_packets_changed(NhipSync *sync, gpointer user_data)
+{
+	NhipVisitPage *self = user_data;
+
+	if (gtk_widget_get_mapped(GTK_WIDGET(self)) && self->visit_id != 0)
+		visit_fill_answers(self);
 }
 
 /* ----- loading ----- */
@@ -1021,6 +1049,7 @@ visit_page_refresh(NhipVisitPage *self, gboolean reload_text)
 	visit_apply_state(self);
 	visit_fill_vitals(self);
 	visit_update_devices(self);
+	visit_fill_answers(self);
 }
 
 /**
@@ -1066,8 +1095,10 @@ nhip_visit_page_dispose(GObject *object)
 	NhipVisitPage *self = NHIP_VISIT_PAGE(object);
 
 	g_clear_handle_id(&self->draft_source, g_source_remove);
-	if (self->station != NULL)
+	if (self->station != NULL) {
 		g_signal_handlers_disconnect_by_data(self->station, self);
+		g_signal_handlers_disconnect_by_data(nhip_station_get_sync(self->station), self);
+	}
 	g_cancellable_cancel(self->cancellable);
 	g_clear_object(&self->cancellable);
 	g_clear_object(&self->station);
@@ -1100,6 +1131,7 @@ nhip_visit_page_class_init(NhipVisitPageClass *klass)
 	BIND(patient_label);
 	BIND(summary_label);
 	BIND(status_label);
+	BIND(answers_box);
 	BIND(devices_label);
 	BIND(vitals_box);
 	BIND(manual_title);
@@ -1164,5 +1196,7 @@ nhip_visit_page_new(NhipStation *station)
 	self->station = g_object_ref(station);
 	g_signal_connect(station, "changed", G_CALLBACK(visit_station_changed), self);
 	g_signal_connect(station, "devices-changed", G_CALLBACK(visit_devices_changed), self);
+	g_signal_connect(nhip_station_get_sync(station), "packets-changed",
+			 G_CALLBACK(visit_packets_changed), self);
 	return GTK_WIDGET(self);
 }

@@ -362,6 +362,20 @@ nhip_window_open_visit(NhipWindow *self, gint64 visit_id)
 }
 
 /**
+ * nhip_window_ask_district:
+ * @self: the window
+ * @visit_id: the visit to ask about, or 0 for the list of today's cases
+ */
+void
+nhip_window_ask_district(NhipWindow *self, gint64 visit_id)
+{
+	GtkWidget *page = window_page(self, "ask");
+	window_leave_page(self);
+	nhip_ask_page_set_visit(NHIP_ASK_PAGE(page), visit_id);
+	nhip_window_show_page(self, "ask");
+}
+
+/**
  * nhip_window_register_patient:
  * @self: the window
  * @name_hint: (nullable): what was typed in the search, to start the name with
@@ -532,17 +546,28 @@ window_activity(GtkEventControllerLegacy *controller, GdkEvent *event, gpointer 
 	return GDK_EVENT_PROPAGATE;
 }
 
+/* seconds without use before the screen locks: the technician's setting, or
+ * NHIP_IDLE_LOCK_SECONDS (for tests and demonstrations) */
+static gint64
+window_idle_limit(NhipWindow *self)
+{
+	const gchar *env = g_getenv("NHIP_IDLE_LOCK_SECONDS");
+	guint64 seconds = 0;
+
+	if (env != NULL && g_ascii_string_to_unsigned(env, 10, 1, 7200, &seconds, NULL))
+		return (gint64)seconds;
+	return (gint64)nhip_station_get_idle_lock_minutes(self->station) * 60;
+}
+
 static gboolean
 window_idle_check(gpointer user_data)
 {
 	NhipWindow *self = user_data;
-	gint64 limit =
-		(gint64)nhip_station_get_idle_lock_minutes(self->station) * 60 * G_USEC_PER_SEC;
+	gint64 limit = window_idle_limit(self);
 
 	if (nhip_station_get_staff(self->station) != NULL &&
-	    g_get_monotonic_time() - self->last_activity_us > limit) {
-		g_info("locking after %u idle minutes",
-		       nhip_station_get_idle_lock_minutes(self->station));
+	    g_get_monotonic_time() - self->last_activity_us > limit * G_USEC_PER_SEC) {
+		g_info("locking after %" G_GINT64_FORMAT " idle seconds", limit);
 		nhip_window_lock(self);
 		nhip_window_toast(self, _("The screen was locked after a while without use"));
 	}
@@ -558,11 +583,43 @@ window_readings_stored(NhipStation *station,
 	nhip_window_toast(user_data, message);
 }
 
+/* a doctor's answer arrived: a toast that opens the visit */
+static void
+window_reply_arrived(NhipSync *sync, gint64 visit_id, const gchar *doctor, gpointer user_data)
+{
+	NhipWindow *self = user_data;
+	NhipStore *store = nhip_station_get_store(self->station);
+	g_autoptr(NhipVisit) visit =
+		visit_id > 0 && store != NULL ? nhip_store_visit_get(store, visit_id, NULL) : NULL;
+	g_autofree gchar *text = NULL;
+	AdwToast *toast;
+
+	if (visit != NULL)
+		text = g_strdup_printf(_("%s answered about %s"),
+				       doctor != NULL ? doctor : _("The district doctor"),
+				       visit->patient_name);
+	else
+		text = g_strdup_printf(_("%s answered a case"),
+				       doctor != NULL ? doctor : _("The district doctor"));
+	toast = adw_toast_new(text);
+	/* longer than other messages: the nurse may be with a patient when it comes */
+	adw_toast_set_timeout(toast, 30);
+	adw_toast_set_priority(toast, ADW_TOAST_PRIORITY_HIGH);
+	if (visit != NULL && nhip_station_get_staff(self->station) != NULL) {
+		adw_toast_set_button_label(toast, _("Open"));
+		adw_toast_set_action_name(toast, "win.open-visit");
+		adw_toast_set_action_target_value(toast, g_variant_new_int64(visit_id));
+	}
+	adw_toast_overlay_add_toast(self->toasts, toast);
+	g_message("a doctor's answer arrived (visit %" G_GINT64_FORMAT ")", visit_id);
+}
+
 /**
  * nhip_window_set_devices_enabled:
  * @self: the window
- * @enabled: whether nhip_window_start() starts the device manager (on by default; the
- *   screenshot tool turns it off so pictures do not depend on timing)
+ * @enabled: whether nhip_window_start() starts the device manager and the sender to the
+ *   district (on by default; the screenshot tool turns them off so pictures do not depend
+ *   on timing)
  */
 void
 nhip_window_set_devices_enabled(NhipWindow *self, gboolean enabled)
@@ -690,8 +747,11 @@ window_ask_exit_pin(NhipWindow *self)
 	WindowExitData *data = g_new0(WindowExitData, 1);
 
 	data->window = self;
-	data->entry = gtk_password_entry_new();
-	gtk_password_entry_set_show_peek_icon(GTK_PASSWORD_ENTRY(data->entry), FALSE);
+	/* a plain hidden entry: GTK 4.8's GtkPasswordEntry keeps watching the Caps Lock state
+	 * after its dialog is gone (criticals on freed memory, seen in tests/ui/test-kiosk-ask) */
+	data->entry = gtk_entry_new();
+	gtk_entry_set_visibility(GTK_ENTRY(data->entry), FALSE);
+	gtk_entry_set_input_purpose(GTK_ENTRY(data->entry), GTK_INPUT_PURPOSE_PIN);
 	gtk_editable_set_max_width_chars(GTK_EDITABLE(data->entry), 8);
 	nhip_ui_set_label(data->entry, _("Technician PIN"));
 	gtk_widget_add_css_class(data->entry, "pin-entry");
@@ -753,6 +813,7 @@ window_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 	nhip_window_show_page(
 		self, nhip_setup_assistant_needed(nhip_station_get_store(self->station)) ? "setup"
 											 : "login");
+	nhip_station_start_sync(self->station, !self->no_devices);
 	if (!self->no_devices)
 		nhip_station_start_devices(self->station);
 	g_signal_emit_by_name(self, "station-ready");
@@ -792,13 +853,24 @@ window_action_lock(GtkWidget *widget, const gchar *action, GVariant *param)
 }
 
 static void
+window_action_open_visit(GtkWidget *widget, const gchar *action, GVariant *param)
+{
+	NhipWindow *self = NHIP_WINDOW(widget);
+
+	if (nhip_station_get_staff(self->station) != NULL)
+		nhip_window_open_visit(self, g_variant_get_int64(param));
+}
+
+static void
 nhip_window_dispose(GObject *object)
 {
 	NhipWindow *self = NHIP_WINDOW(object);
 
 	g_clear_handle_id(&self->idle_source, g_source_remove);
-	if (self->station != NULL)
+	if (self->station != NULL) {
 		g_signal_handlers_disconnect_by_data(self->station, self);
+		g_signal_handlers_disconnect_by_data(nhip_station_get_sync(self->station), self);
+	}
 	if (self->call_banner != NULL)
 		nhip_call_banner_set_watching(NHIP_CALL_BANNER(self->call_banner), FALSE);
 	window_burst_forget_editable(self);
@@ -851,6 +923,8 @@ nhip_window_class_init(NhipWindowClass *klass)
 	gtk_widget_class_install_action(widget_class, "win.home", NULL, window_action_home);
 	gtk_widget_class_install_action(widget_class, "win.lock", NULL, window_action_lock);
 	gtk_widget_class_install_action(widget_class, "win.call", NULL, window_action_call);
+	gtk_widget_class_install_action(widget_class, "win.open-visit", "x",
+					window_action_open_visit);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
 }
 
@@ -894,7 +968,11 @@ nhip_window_new(GtkApplication *application, NhipStation *station, gboolean kios
 	window_page(self, "login");
 	g_signal_connect(station, "notify::staff", G_CALLBACK(window_staff_changed), self);
 	g_signal_connect(station, "readings-stored", G_CALLBACK(window_readings_stored), self);
-	self->idle_source = g_timeout_add_seconds(10, window_idle_check, self);
+	g_signal_connect(nhip_station_get_sync(station), "reply-arrived",
+			 G_CALLBACK(window_reply_arrived), self);
+	/* looked at every 10 s, or more often for a lock after less than a minute */
+	self->idle_source = g_timeout_add_seconds((guint)CLAMP(window_idle_limit(self) / 4, 1, 10),
+						  window_idle_check, self);
 	if (kiosk) {
 		adw_header_bar_set_show_end_title_buttons(self->header, FALSE);
 		adw_header_bar_set_show_start_title_buttons(self->header, FALSE);

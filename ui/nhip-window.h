@@ -30,6 +30,7 @@ void nhip_window_toast(NhipWindow *self, const gchar *message);
 void nhip_window_error(NhipWindow *self, const gchar *what, const GError *error);
 void nhip_window_open_patient(NhipWindow *self, gint64 patient_id);
 void nhip_window_open_visit(NhipWindow *self, gint64 visit_id);
+void nhip_window_ask_district(NhipWindow *self, gint64 visit_id);
 void nhip_window_register_patient(NhipWindow *self, const gchar *name_hint, const NhipCccdQr *qr);
 void nhip_window_edit_patient(NhipWindow *self, gint64 patient_id);
 void nhip_window_handle_scan(NhipWindow *self, const gchar *text);

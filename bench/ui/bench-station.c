@@ -280,8 +280,8 @@ main(int argc, char **argv)
 		g_print("== nhip-station over %d patients (made in %.1f s) ==\n", patients,
 			(g_get_monotonic_time() - t0) / 1e6);
 	}
-	/* as nhip-station's main() does */
-	g_setenv("GSK_RENDERER", "cairo", FALSE);
+	/* as nhip-station's main() does: the same renderer, without OpenGL */
+	nhip_application_setup_rendering();
 	bench_startup(db);
 
 	gtk_init();

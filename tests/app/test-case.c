@@ -18,6 +18,7 @@
 #include "nhip-case.h"
 #include "nhip-photo.h"
 #include "nhip-station-identity.h"
+#include "nhip-store-packets.h"
 #include "nhip-test-utils.h"
 
 #define STATION "TYT-66181"
@@ -334,8 +335,9 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 
 	fixture->tmp = nhip_test_tmpdir();
 	fixture->db = g_build_filename(fixture->tmp, "station.db", NULL);
-	fixture->hub_dir = g_build_filename(fixture->tmp, "hub", NULL);
-	fixture->identity_dir = nhip_station_identity_dir_for_db(fixture->db);
+	fixture->hub_dir = g_build_filename(fixture->tmp, "district", NULL);
+	fixture->identity_dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
 	fixture->photo = g_build_filename(fixture->tmp, "rash.jpg", NULL);
 	write_bytes(fixture->photo, jpeg);
 
@@ -463,9 +465,18 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	g_assert_nonnull(token);
 	kase = nhip_case_build(fixture->store, fixture->visit_id, STATION,
 			       "Sốt cao 3 ngày, nghi sốt xuất huyết. Có cần chuyển tuyến không?",
-			       TRUE, photos, &error);
+			       TRUE, photos, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(kase->attachments->len, ==, 2);
+	/* the kiosk chooses which of the visit's photos go: none of them here */
+	{
+		const gchar *none_chosen[] = { NULL };
+		g_autoptr(NhipCase) fewer =
+			nhip_case_build(fixture->store, fixture->visit_id, STATION, "?", FALSE,
+					photos, none_chosen, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(fewer->attachments->len, ==, 1);
+	}
 	g_assert_cmpstr(((NhipPacketAttachment *)kase->attachments->pdata[0])->name, ==,
 			"img/1.jpg");
 	g_assert_cmpstr(((NhipPacketAttachment *)kase->attachments->pdata[1])->name, ==,
@@ -535,14 +546,14 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	/* bad requests */
 	{
 		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, fixture->visit_id,
-							   STATION, "", FALSE, NULL, &error);
+							   STATION, "", FALSE, NULL, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID);
 		g_assert_null(none);
 		g_clear_error(&error);
 	}
 	{
-		g_autoptr(NhipCase) none =
-			nhip_case_build(fixture->store, 9999, STATION, "?", FALSE, NULL, &error);
+		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, 9999, STATION, "?",
+							   FALSE, NULL, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND);
 		g_assert_null(none);
 		g_clear_error(&error);
@@ -550,7 +561,7 @@ test_case_build(Fixture *fixture, gconstpointer data)
 	{
 		const gchar *bad[] = { fixture->db, NULL };
 		g_autoptr(NhipCase) none = nhip_case_build(fixture->store, fixture->visit_id,
-							   STATION, "?", FALSE, bad, &error);
+							   STATION, "?", FALSE, bad, NULL, &error);
 		g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID);
 		g_assert_null(none);
 	}
@@ -640,6 +651,220 @@ test_identity_folder(Fixture *fixture, gconstpointer data)
 			nhip_station_identity_install(fixture->identity_dir, a2, t2, &error));
 		g_assert_error(error, NHIP_IDENTITY_ERROR, NHIP_IDENTITY_ERROR_INVALID);
 	}
+}
+
+static GBytes *
+read_bytes(const gchar *path)
+{
+	gchar *data = NULL;
+	gsize len = 0;
+
+	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+	return g_bytes_new_take(data, len);
+}
+
+static void
+assert_mode(const gchar *path, guint mode)
+{
+	GStatBuf st = { 0 };
+
+	g_assert_cmpint(g_stat(path, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, mode);
+}
+
+/* a folder like the one an older `nhipctl enroll` made beside the database */
+static GBytes *
+make_legacy_folder(const gchar *legacy, gboolean with_link)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) csr = nhip_station_identity_init(legacy, STATION, &error);
+	g_autofree gchar *key = g_build_filename(legacy, "station.key", NULL);
+	g_autofree gchar *ini = g_build_filename(legacy, "hub.ini", NULL);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(csr);
+	if (with_link)
+		g_assert_true(
+			g_file_set_contents(ini, "[hub]\nurl=https://hub.example\n", -1, NULL));
+	return read_bytes(key);
+}
+
+static GPtrArray *
+list_aside(const gchar *tmp, const gchar *prefix)
+{
+	g_autoptr(GDir) dir = g_dir_open(tmp, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const gchar *name;
+
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		if (g_str_has_prefix(name, prefix))
+			g_ptr_array_add(names, g_build_filename(tmp, name, NULL));
+	}
+	return names;
+}
+
+/* one identity folder: an older `hub/` is moved to `identity/` on first use */
+static void
+test_identity_migrate(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *legacy = g_build_filename(fixture->tmp, "hub", NULL);
+	g_autofree gchar *key = g_build_filename(fixture->identity_dir, "station.key", NULL);
+	g_autofree gchar *ini = g_build_filename(fixture->identity_dir, "hub.ini", NULL);
+	g_autoptr(GBytes) legacy_key = NULL;
+	g_autoptr(GBytes) identity_key = NULL;
+	g_autoptr(GPtrArray) aside = NULL;
+	gchar *dir;
+
+	/* nothing to move: the folder is named, not made */
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(dir, ==, fixture->identity_dir);
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	g_free(dir);
+
+	/* only the old folder: renamed, every file keeps its mode */
+	legacy_key = make_legacy_folder(legacy, TRUE);
+	g_assert_cmpint(g_chmod(legacy, 0750), ==, 0);
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(dir, ==, fixture->identity_dir);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	assert_mode(fixture->identity_dir, 0700);
+	assert_mode(key, 0600);
+	g_assert_true(g_file_test(ini, G_FILE_TEST_EXISTS));
+	identity_key = read_bytes(key);
+	g_assert_true(g_bytes_equal(legacy_key, identity_key));
+	/* asked again: nothing moves */
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_bytes_unref(identity_key);
+	identity_key = read_bytes(key);
+	g_assert_true(g_bytes_equal(legacy_key, identity_key));
+
+	/* both, the old one with the hub link the sender used: it wins, the other is kept */
+	g_clear_pointer(&legacy_key, g_bytes_unref);
+	g_clear_pointer(&identity_key, g_bytes_unref);
+	identity_key = read_bytes(key);
+	legacy_key = make_legacy_folder(legacy, TRUE);
+	g_assert_false(g_bytes_equal(legacy_key, identity_key));
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	{
+		g_autoptr(GBytes) now = read_bytes(key);
+		g_autofree gchar *kept_key = NULL;
+		g_autoptr(GBytes) kept = NULL;
+		aside = list_aside(fixture->tmp, "identity.replaced-");
+		g_assert_cmpuint(aside->len, ==, 1);
+		kept_key = g_build_filename(g_ptr_array_index(aside, 0), "station.key", NULL);
+		kept = read_bytes(kept_key);
+		g_assert_true(g_bytes_equal(now, legacy_key));
+		g_assert_true(g_bytes_equal(kept, identity_key));
+		assert_mode(kept_key, 0600);
+	}
+	assert_mode(fixture->identity_dir, 0700);
+	assert_mode(key, 0600);
+
+	/* both, the old one without a hub link (an enrollment that never finished): the
+	 * identity folder stays, the old one is kept aside */
+	g_clear_pointer(&legacy_key, g_bytes_unref);
+	g_clear_pointer(&identity_key, g_bytes_unref);
+	identity_key = read_bytes(key);
+	legacy_key = make_legacy_folder(legacy, FALSE);
+	dir = nhip_station_identity_dir(fixture->db, &error);
+	g_assert_no_error(error);
+	g_free(dir);
+	g_assert_false(g_file_test(legacy, G_FILE_TEST_EXISTS));
+	g_clear_pointer(&aside, g_ptr_array_unref);
+	aside = list_aside(fixture->tmp, "hub.replaced-");
+	g_assert_cmpuint(aside->len, ==, 1);
+	{
+		g_autoptr(GBytes) now = read_bytes(key);
+		g_assert_true(g_bytes_equal(now, identity_key));
+	}
+}
+
+/* the doctor's answer on the visit: listed with it, unread until a staff member reads it */
+static void
+test_reply_read(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *packet = g_build_filename(fixture->tmp, "p.cms", NULL);
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
+	g_autofree gchar *read = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GPtrArray) recent = NULL;
+	const gchar *packet_id = "0b7c2e1a-4f0e-4a8e-9d1e-2f6b3c4d5e6f";
+	NhipReply reply = { 0 };
+	gint64 nurse;
+
+	g_assert_true(g_file_set_contents(packet, "sealed", -1, NULL));
+	g_assert_cmpint(nhip_store_packet_add(fixture->store, packet_id, fixture->visit_id, packet,
+					      TRUE, &error),
+			>, 0);
+	g_assert_no_error(error);
+	recent = nhip_store_packet_list_recent(fixture->store, fixture->visit_id, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(recent->len, ==, 1);
+	g_clear_pointer(&recent, g_ptr_array_unref);
+	recent = nhip_store_packet_list_recent(fixture->store, fixture->visit_id + 1, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(recent->len, ==, 0);
+	before = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_no_error(error);
+
+	reply.msg_id = (gchar *)"9a1b2c3d-0000-4000-8000-000000000001";
+	reply.in_reply_to = (gchar *)packet_id;
+	reply.cursor = 1;
+	reply.path = packet;
+	reply.text = (gchar *)"Chuyển tuyến ngay";
+	reply.doctor = (gchar *)"BS. Hà";
+	reply.referral = 1;
+	reply.urgency = (gchar *)"urgent";
+	g_assert_true(nhip_store_reply_add(fixture->store, &reply, &error));
+	g_assert_no_error(error);
+	after = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_cmpstr(before, !=, after);
+
+	list = nhip_store_reply_list_for_visit(fixture->store, fixture->visit_id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_cmpstr(((NhipReply *)list->pdata[0])->doctor, ==, "BS. Hà");
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_at, ==, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = nhip_store_reply_list_unread(fixture->store, &error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->visit_id, ==, fixture->visit_id);
+	g_clear_pointer(&list, g_ptr_array_unref);
+
+	nurse = nhip_store_staff_add(fixture->store, "Y sĩ Hồng", NHIP_ROLE_STAFF, "2580", &error);
+	g_assert_no_error(error);
+	nhip_store_set_actor(fixture->store, nurse);
+	g_assert_true(nhip_store_reply_mark_read(fixture->store, reply.msg_id, &error));
+	g_assert_no_error(error);
+	read = nhip_store_packet_fingerprint(fixture->store, &error);
+	g_assert_cmpstr(read, !=, after);
+	/* read again by someone else: the first reading stays */
+	nhip_store_set_actor(fixture->store, 0);
+	g_assert_true(nhip_store_reply_mark_read(fixture->store, reply.msg_id, &error));
+	list = nhip_store_reply_list_for_visit(fixture->store, fixture->visit_id, &error);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_by, ==, nurse);
+	g_assert_cmpint(((NhipReply *)list->pdata[0])->read_at, >, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = nhip_store_reply_list_unread(fixture->store, &error);
+	g_assert_cmpuint(list->len, ==, 0);
+	g_assert_cmpint(nhip_test_sql_int(fixture->db, "SELECT count(*) FROM audit_log WHERE "
+						       "action = 'reply.read'"),
+			==, 1);
+	g_assert_true(nhip_store_audit_verify(fixture->store, NULL, NULL, &error));
+
+	g_assert_false(nhip_store_reply_mark_read(fixture->store, "no-such-reply", &error));
+	g_assert_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND);
 }
 
 /* ----- the programs, end to end ----- */
@@ -765,6 +990,10 @@ main(int argc, char **argv)
 	g_test_add_func("/case/photo/refused", test_photo_refused);
 	g_test_add("/case/build", Fixture, NULL, fixture_setup, test_case_build, fixture_teardown);
 	g_test_add("/case/identity-folder", Fixture, NULL, fixture_setup, test_identity_folder,
+		   fixture_teardown);
+	g_test_add("/case/identity-migrate", Fixture, NULL, fixture_setup, test_identity_migrate,
+		   fixture_teardown);
+	g_test_add("/case/reply-read", Fixture, NULL, fixture_setup, test_reply_read,
 		   fixture_teardown);
 	g_test_add("/case/cli", Fixture, NULL, fixture_setup, test_cli, fixture_teardown);
 	return g_test_run();

@@ -188,6 +188,8 @@ static const FailingMigration failing_migrations[] = {
 	{ 8, "ALTER TABLE replies ADD COLUMN urgency TEXT;" },
 	/* migration 9 creates live_sessions and its index before it stops */
 	{ 9, "CREATE TABLE live_events (x);" },
+	/* migration 10 adds read_at before it stops */
+	{ 10, "ALTER TABLE replies ADD COLUMN read_by INTEGER;" },
 };
 
 static void

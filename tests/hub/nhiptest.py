@@ -210,7 +210,7 @@ class Station:
                     self.code)
 
     def set_sync(self, **values):
-        ini = os.path.join(self.dir, "hub", "hub.ini")
+        ini = os.path.join(self.dir, "identity", "hub.ini")
         with open(ini) as f:
             text = f.read()
         text = re.sub(r"\n\[sync\][^\[]*", "\n", text)
@@ -220,7 +220,7 @@ class Station:
             f.write(text)
 
     def set_url(self, url):
-        ini = os.path.join(self.dir, "hub", "hub.ini")
+        ini = os.path.join(self.dir, "identity", "hub.ini")
         with open(ini) as f:
             text = f.read()
         with open(ini, "w") as f:

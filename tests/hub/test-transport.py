@@ -4,7 +4,10 @@
 #   upload and signed receipt; exactly once (a second upload of the same packet gets the
 #   receipt, no second case); resume after the hub is killed mid-upload and after the
 #   station is killed mid-upload; refusals with the hub's logged reasons (wrong CA, expired,
-#   revoked, tampered ciphertext, replayed sequence, wrong recipient); the inbox long-poll.
+#   revoked, tampered ciphertext, replayed sequence, wrong recipient); the inbox long-poll;
+#   one sender at a time per station (two `nhipctl sync` never send the same packet; the
+#   second stands by and takes over) and replies fetched by `sync --replies`; the doctors'
+#   login lock kept in the hub database across a restart, and lifted when its window ends.
 #
 # usage: test-transport.py BUILD_DIR sqlite|postgresql
 #
@@ -58,7 +61,7 @@ def run(tap, build, root, hub, hub_port, url):
     st = Station(build, root, "ST-001")
     st.enroll(hub, url)
     st.set_sync(backoff_base=1, backoff_cap=2, low_speed_time=3, low_speed_limit=1000)
-    tap.ok(os.stat(os.path.join(st.dir, "hub", "station.key")).st_mode & 0o077 == 0,
+    tap.ok(os.stat(os.path.join(st.dir, "identity", "station.key")).st_mode & 0o077 == 0,
            "enroll: the station key is 0600")
 
     # --- upload, receipt, delivered, the file deleted
@@ -153,8 +156,134 @@ def run(tap, build, root, hub, hub_port, url):
     tap.ok(again.returncode == 0 and json.loads(again.stdout)["new"] == 0,
            "inbox: the reply is stored once")
 
+    # --- one sender at a time, and replies fetched by the sender
+    one_sender(tap, hub, st)
+
     # --- refusals, each with the hub's logged reason
     refusals(tap, build, root, hub, url)
+
+    # --- the doctors' login lock outlives a restart of the hub
+    login_limits(tap, hub, hub_port)
+
+
+def web_login(hub, user, password):
+    """a login on the doctors' pages as a browser makes it; returns the HTTP status"""
+    import http.client
+    import ssl
+    import urllib.parse
+    ctx = ssl.create_default_context(cafile=os.path.join(hub.dir, "ca.crt"))
+    conn = http.client.HTTPSConnection("127.0.0.1", hub.web_port, context=ctx, timeout=60)
+    try:
+        conn.request("GET", "/login")
+        page = conn.getresponse()
+        page.read()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        body = urllib.parse.urlencode({"csrf": cookie.split("=", 1)[1], "user": user,
+                                       "password": password})
+        conn.request("POST", "/login", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+            "Origin": "https://127.0.0.1:%d" % hub.web_port})
+        answer = conn.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        conn.close()
+
+
+def hub_sql(hub, statement):
+    """runs one statement on the hub's database, SQLite or PostgreSQL"""
+    if hub.database:
+        subprocess.run(["/usr/lib/postgresql/15/bin/psql", hub.database, "-q", "-c", statement],
+                       check=True, capture_output=True)
+    else:
+        import sqlite3
+        con = sqlite3.connect(os.path.join(hub.dir, "hub.db"))
+        with con:
+            con.execute(statement)
+        con.close()
+
+
+def login_limits(tap, hub, hub_port):
+    password = "mật khẩu đủ dài 2026"
+    out = subprocess.run([hub.exe, "doctor", "add", "--dir", hub.dir, "--user", "bs.lan",
+                          "--name", "BS. Trần Thị Lan", "--password-stdin"] +
+                         (["--database", hub.database] if hub.database else []),
+                         input=password + "\n", env=ENV, capture_output=True, text=True)
+    tap.ok(out.returncode == 0, "login lock: a doctor account (%s)" % out.stderr.strip())
+    wrong = [web_login(hub, "bs.lan", "sai mật khẩu %d" % i) for i in range(5)]
+    tap.ok(wrong == [401] * 5, "login lock: five wrong passwords refused (%s)" % wrong)
+    tap.ok(web_login(hub, "bs.lan", password) == 429,
+           "login lock: then even the right password is refused (429)")
+    hub.kill(signal.SIGTERM)
+    hub.start("127.0.0.1:%d" % hub_port)
+    tap.ok(web_login(hub, "bs.lan", password) == 429,
+           "login lock: still in force after the hub restarted")
+    # the 15 minutes pass (the window's start moved back, as the clock would move on)
+    hub_sql(hub, "UPDATE login_failures SET window_start = window_start - 16 * 60")
+    tap.ok(web_login(hub, "bs.lan", password) == 303,
+           "login lock: lifted when its 15 minutes are over; the right password logs in")
+    tap.ok(web_login(hub, "bs.lan", "sai lần nữa") == 401,
+           "login lock: a new run of failures starts from one")
+
+
+def answer(hub, packet_id, text):
+    case_id = [c["case"] for c in hub.cases() if c["packet_id"] == packet_id][0]
+    args = ["reply", "--dir", hub.dir, "--case", str(case_id), "--text", text]
+    if hub.database:
+        args += ["--database", hub.database]
+    return hub.ctl(*args).returncode == 0
+
+
+def one_sender(tap, hub, st):
+    def start(*args):
+        log = open(os.path.join(st.dir, "sync-%d.log" % time.monotonic_ns()), "w+")
+        proc = subprocess.Popen(st.argv("sync", *args), env=ENV, stdout=log,
+                                stderr=subprocess.STDOUT)
+        return proc, log
+
+    def text(log):
+        log.flush()
+        log.seek(0)
+        return log.read()
+
+    lock = os.path.join(st.dir, "identity", "send.lock")
+    first, first_log = start("--replies")
+    held = wait_for(lambda: os.path.exists(lock) and
+                    open(lock).read().strip() == str(first.pid), 20)
+    tap.ok(held, "one sender: the running sync holds send.lock")
+    out = st.ctl("sync", "--once")
+    tap.ok(out.returncode == 6 and "another program" in out.stderr,
+           "one sender: `sync --once` meanwhile stops with 6 and says why (%s)" %
+           out.stderr.strip())
+    second, second_log = start()
+    tap.ok(wait_for(lambda: "standing by" in text(second_log), 20),
+           "one sender: a second `sync` stands by")
+    pids = [st.send_case() for _ in range(3)]
+    done = wait_for(lambda: all(st.outbox()[p]["state"] == "delivered" for p in pids), 60, 0.3)
+    tap.ok(done and all(case_count(hub, p) == 1 for p in pids),
+           "one sender: 3 packets queued with two senders running arrive once each")
+    tap.ok(all(st.outbox()[p]["sent"] == st.outbox()[p]["size"] for p in pids),
+           "one sender: no byte of them was sent twice")
+
+    # the first one also fetches the replies: an answer arrives without `nhipctl inbox`
+    inbox = st.ctl("inbox", "--json")
+    tap.ok(inbox.returncode == 0 and "another program" in inbox.stderr,
+           "replies: `nhipctl inbox` while the sender fetches lists what is stored")
+    tap.ok(answer(hub, pids[0], "Theo dõi tại trạm") and
+           wait_for(lambda: st.outbox()[pids[0]]["state"] == "answered", 30, 0.3),
+           "replies: `sync --replies` fetches the answer and the case shows answered")
+
+    # the first one stops: the second takes over
+    first.send_signal(signal.SIGTERM)
+    tap.ok(first.wait(30) == 0, "one sender: the first stops cleanly")
+    pid = st.send_case()
+    tap.ok(wait_for(lambda: st.outbox()[pid]["state"] == "delivered", 60, 0.3) and
+           "sending from here" in text(second_log) and case_count(hub, pid) == 1,
+           "one sender: the second takes over and delivers a new packet")
+    second.send_signal(signal.SIGTERM)
+    tap.ok(second.wait(30) == 0, "one sender: the second stops cleanly")
+    first_log.close()
+    second_log.close()
 
 
 def expect_refusal(tap, hub, st, what, word, pid=None):
@@ -177,7 +306,7 @@ def refusals(tap, build, root, hub, url):
     st = Station(build, root, "ST-002")
     st.enroll(hub, url)
     st.set_sync(backoff_base=1, backoff_cap=2)
-    keys = os.path.join(st.dir, "hub")
+    keys = os.path.join(st.dir, "identity")
 
     # tampered ciphertext: one byte flipped in the sealed file (hash updated to match)
     pid = st.send_case()
