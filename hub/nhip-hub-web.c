@@ -26,9 +26,10 @@
  * an account after NHIP_HUB_WEB_LOGIN_TRIES tries, and an address after
  * NHIP_HUB_WEB_ADDRESS_TRIES, for NHIP_HUB_WEB_LOGIN_WINDOW seconds (counted in the hub
  * database, so a restart does not lift a lock). Pages are built with every value escaped
- * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script (the live page: scripts
- * from the hub only, none inline), and never cached. The live requests take and give JSON;
- * they carry the session's token in an X-CSRF-Token header. URLs and logs carry only case numbers and doctor ids, never patient data.
+ * (nhip_hub_html_text()), served with a Content-Security-Policy that allows no script (the live
+ * page: scripts from the hub only, none inline), and never cached. The live requests take and give
+ * JSON; they carry the session's token in an X-CSRF-Token header. URLs and logs carry only case
+ * numbers and doctor ids, never patient data.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
