@@ -3,7 +3,7 @@
 # (our delaying relay), 3 % random loss on each receiving side (nftables), and a cut of the
 # link (`ip link set down`) in the middle of an upload. Every packet must arrive exactly once
 # and verify (receipt checked by the station, hashes equal on both sides).
-# The cut lasts NHIP_NETNS_CUT seconds (default 10 for CI; 30 in the scenario).
+# The cut lasts NHIP_NETNS_CUT seconds (default 30, the scenario).
 #
 # usage: test-netns.py BUILD_DIR          (root; skipped with the reason otherwise)
 #
@@ -22,7 +22,7 @@ CHUNK = 256 * 1024
 
 def main():
     build = sys.argv[1]
-    cut = int(os.environ.get("NHIP_NETNS_CUT", "10"))
+    cut = int(os.environ.get("NHIP_NETNS_CUT", "30"))
     tap = Tap()
     why = usable()
     if why:
