@@ -727,7 +727,9 @@ ca_crl_write(const gchar *dir, X509 *ca, EVP_PKEY *ca_key, GError **error)
 		g_prefix_error(error, _("cannot read the revoked list: "));
 		return FALSE;
 	}
-	last = ASN1_TIME_set(NULL, (time_t)now);
+	/* dated a little earlier, as certificates are: a station whose clock is a few minutes
+	 * behind (or a clock stepped back) must not find the list "not yet valid" */
+	last = ASN1_TIME_set(NULL, (time_t)(now - CA_BACKDATE_SECONDS));
 	next = ASN1_TIME_set(NULL, (time_t)(now + (gint64)NHIP_CA_DAYS_CRL * 86400));
 	/* the CRL number only has to grow: the time does */
 	if (crl == NULL || last == NULL || next == NULL || number == NULL ||

@@ -100,7 +100,7 @@ class StationApi:
     """a station's requests to the hub, with its enrolled certificate (mutual TLS)"""
 
     def __init__(self, st, port):
-        folder = os.path.join(st.dir, "hub")
+        folder = os.path.join(st.dir, "identity")
         self.paths = {"cert": os.path.join(folder, "station.crt"),
                       "key": os.path.join(folder, "station.key"),
                       "ca": os.path.join(folder, "ca.crt")}
