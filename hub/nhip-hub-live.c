@@ -406,6 +406,10 @@ live_parse_vital(JsonObject *object, gint64 now, JsonBuilder *out, GError **erro
 	if (taken_text != NULL) {
 		g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
 		taken = g_date_time_new_from_iso8601(taken_text, utc);
+		/* a reading from before this century is a wrong clock or a wrong field; it
+		 * would not be written back in the same four-digit form either */
+		if (taken != NULL && g_date_time_get_year(taken) < 2000)
+			g_clear_pointer(&taken, g_date_time_unref);
 		if (taken == NULL)
 			return live_bad_event(error, _("the reading's “taken_at” must be an ISO "
 						       "8601 time, like 2026-11-23T08:00:00Z"));

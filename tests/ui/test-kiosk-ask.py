@@ -278,10 +278,12 @@ try:
     wait_for("urgent in the summary", lambda: labels(
         ask, lambda t: "Urgency: urgent" in t))
     click(find(ask, "Send to the district", "push button"))
-    queued_row = wait_for("the case listed as queued", lambda: find_all(
-        ask, lambda a: a.getRoleName() == "push button" and patient_name in a.name
-        and "Queued" in a.name))[0]
-    print(f"#   {queued_row.name}")
+    # the name is read while waiting: the list is rebuilt as the state changes, and a row
+    # found a moment ago may be gone by the time it is asked again
+    queued_name = wait_for("the case listed as queued", lambda: [
+        a.name for a in find_all(ask, lambda a: a.getRoleName() == "push button"
+                                 and patient_name in a.name and "Queued" in a.name)])[0]
+    print(f"#   {queued_name}")
     seen = [packet_states()[-1]]
     assert seen == ["queued"], seen
 
