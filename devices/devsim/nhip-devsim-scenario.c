@@ -161,6 +161,10 @@ nhip_devsim_scenario_parse(const gchar *name,
 			step->kind = NHIP_DEVSIM_STEP_SILENCE;
 			ok = nw == 1;
 			usage = "silence";
+		} else if (g_strcmp0(w[0], "cue") == 0) {
+			step->kind = NHIP_DEVSIM_STEP_CUE;
+			ok = nw == 1;
+			usage = "cue";
 		} else {
 			g_set_error(
 				error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,

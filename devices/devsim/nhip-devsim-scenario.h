@@ -22,6 +22,7 @@ typedef enum {
 	NHIP_DEVSIM_STEP_REPLIES,
 	NHIP_DEVSIM_STEP_HANGUP,
 	NHIP_DEVSIM_STEP_SILENCE,
+	NHIP_DEVSIM_STEP_CUE,
 } NhipDevsimStepKind;
 
 typedef struct {

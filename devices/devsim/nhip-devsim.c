@@ -76,6 +76,9 @@ typedef struct {
 	guint n_records;
 	guint replies;
 	guint replies_wanted;
+	/* a `cue` step holds the scenario until SIGUSR1; a cue given early is kept */
+	gboolean cue_wanted;
+	guint cues_early;
 } Sim;
 
 static void sim_run_steps(Sim *sim);
@@ -461,7 +464,7 @@ static void
 sim_run_steps(Sim *sim)
 {
 	while (sim->master >= 0 && sim->step_timer == NULL && sim->live_timer == NULL &&
-	       sim->replies_wanted == 0 && sim->next_step < sim->steps->len) {
+	       sim->replies_wanted == 0 && !sim->cue_wanted && sim->next_step < sim->steps->len) {
 		NhipDevsimStep *step = g_ptr_array_index(sim->steps, sim->next_step++);
 
 		switch (step->kind) {
@@ -507,6 +510,12 @@ sim_run_steps(Sim *sim)
 			return;
 		case NHIP_DEVSIM_STEP_SILENCE:
 			sim->silent = TRUE;
+			break;
+		case NHIP_DEVSIM_STEP_CUE:
+			if (sim->cues_early > 0)
+				sim->cues_early--;
+			else
+				sim->cue_wanted = TRUE;
 			break;
 		default:
 			g_assert_not_reached();
@@ -616,6 +625,21 @@ sim_signal_cb(gpointer user_data)
 {
 	Sim *sim = user_data;
 	g_main_loop_quit(sim->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1: the cue a `cue` step waits for */
+static gboolean
+sim_cue_cb(gpointer user_data)
+{
+	Sim *sim = user_data;
+
+	if (sim->cue_wanted) {
+		sim->cue_wanted = FALSE;
+		sim_run_steps(sim);
+	} else {
+		sim->cues_early++;
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -745,6 +769,7 @@ main(int argc, char **argv)
 	g_source_attach(sim.open_timer, NULL);
 	g_unix_signal_add(SIGTERM, sim_signal_cb, &sim);
 	g_unix_signal_add(SIGINT, sim_signal_cb, &sim);
+	g_unix_signal_add(SIGUSR1, sim_cue_cb, &sim);
 	g_main_loop_run(sim.loop);
 
 	if (sim.open_timer != NULL) {

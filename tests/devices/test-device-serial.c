@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 
 #include "nhip-devices-test-utils.h"
 #include "nhip-serial-port.h"
@@ -259,6 +260,30 @@ test_tanita_unplug(void)
 }
 
 static void
+test_tanita_cue(void)
+{
+	Fixture fx = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp("nhip-devsim-XXXXXX", &error);
+	g_autofree gchar *scenario = NULL;
+
+	/* the second weighing waits for the test's cue, however long that takes */
+	g_assert_no_error(error);
+	scenario = g_build_filename(dir, "cue.scenario", NULL);
+	g_assert_true(g_file_set_contents(scenario, "weight 50.0\ncue\nweight 61.4\n", -1, &error));
+	g_assert_no_error(error);
+	fixture_start(&fx, "tanita", NULL, scenario);
+	g_assert_true(wait_value(&fx, NHIP_VITAL_WEIGHT, 50.0, 10000));
+	nhip_test_run_for(1500);
+	g_assert_cmpuint(nhip_test_recorder_count(fx.recorder, NHIP_VITAL_WEIGHT, 61.4), ==, 0);
+	g_subprocess_send_signal(fx.devsim, SIGUSR1);
+	g_assert_true(wait_value(&fx, NHIP_VITAL_WEIGHT, 61.4, 10000));
+	fixture_stop(&fx);
+	g_assert_cmpint(g_unlink(scenario), ==, 0);
+	g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+static void
 test_tanita_low_battery(void)
 {
 	Fixture fx = { 0 };
@@ -461,6 +486,7 @@ main(int argc, char **argv)
 	g_test_add_func("/devices/serial/tanita/garbled", test_tanita_garbled);
 	g_test_add_func("/devices/serial/tanita/unplug-mid-transfer", test_tanita_unplug);
 	g_test_add_func("/devices/serial/tanita/low-battery", test_tanita_low_battery);
+	g_test_add_func("/devices/serial/tanita/cue", test_tanita_cue);
 	g_test_add_func("/devices/serial/taidoc/normal", test_taidoc_normal);
 	g_test_add_func("/devices/serial/taidoc/garbled", test_taidoc_garbled);
 	g_test_add_func("/devices/serial/taidoc/low-battery", test_taidoc_low_battery);

@@ -269,8 +269,12 @@ def print_logs(root, names):
     for name in names:
         try:
             with open(os.path.join(root, name), errors="replace") as f:
-                for line in f.read().splitlines()[-60:]:
-                    print("# %s: %s" % (name, line))
+                lines = f.read().splitlines()
+            # a sanitizer's report from its first line (its first stack names the cause)
+            first = next((i for i, line in enumerate(lines) if line.startswith("==")), None)
+            shown = lines[first:first + 400] if first is not None else lines[-60:]
+            for line in shown:
+                print("# %s: %s" % (name, line))
         except OSError:
             pass
 

@@ -54,7 +54,7 @@ CHAT_STATION = "Trạm y tế: bệnh nhân đã ngồi trước máy, nghe rõ 
 CHAT_DOCTOR = "Nghe rõ. Cho bệnh nhân lên cân giúp tôi"
 WEIGHT = "61.4"
 SCALE = "BC-545N"          # the model nhip-devsim's Tanita announces
-WEIGHT_AFTER_MS = 20000    # the scale is stepped on this long after the call opens it
+VITAL_WAIT_S = 120         # how long the reading may take to reach each side
 
 
 def outside(build):
@@ -129,8 +129,8 @@ def inside(build, modules):
         # the scale: a Tanita on a pseudo-terminal, stepped on during the call
         scenario = os.path.join(root, "weigh-during-call.scenario")
         with open(scenario, "w") as f:
-            f.write("# the patient steps on the scale once the call is up\nwait %d\n"
-                    "weight %s\n" % (WEIGHT_AFTER_MS, WEIGHT))
+            f.write("# the patient steps on the scale when the test cues it, once the doctor "
+                    "is in the call\ncue\nweight %s\n" % WEIGHT)
         devsim = subprocess.Popen([os.path.join(build, "devices", "devsim", "nhip-devsim"),
                                    "--driver", "tanita", "--scenario", scenario],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -170,7 +170,7 @@ def inside(build, modules):
             "chatDoctor": CHAT_DOCTOR,
             "vitalCode": "weight",
             "vitalPattern": WEIGHT.replace(".", "[.,]"),
-            "vitalWait": WEIGHT_AFTER_MS / 1000 + 60,
+            "vitalWait": VITAL_WAIT_S,
             "device": SCALE,
             "hangupFlag": flag,
             "screenshots": os.environ.get("NHIP_SCREENSHOTS"),
@@ -186,16 +186,19 @@ def inside(build, modules):
         active = wait_for(lambda: hub_state(api, sid) == "active", 90, 0.5)
         mine.append((active, "the session becomes active once the doctor joins (%s)"
                      % hub_state(api, sid)))
+        # the patient steps on the scale once the station sees the doctor
+        wait_for(lambda: "doctor:bs.lan joined" in call_text(), 90, 0.5)
+        devsim.send_signal(signal.SIGUSR1)
         got = wait_for(lambda: st.sql(
             "SELECT e.sender FROM live_events e JOIN live_sessions s ON e.session = s.id "
             "WHERE s.session_id = ? AND e.kind = 'chat' AND e.text = ?", sid, CHAT_DOCTOR),
-            WEIGHT_AFTER_MS / 1000 + 90, 0.5)
+            VITAL_WAIT_S, 0.5)
         mine.append((got and got[0][0] == "doctor:bs.lan",
                      "the doctor's chat line is stored in the station's live_events (%s)" % got))
         mine.append(("doctor:bs.lan: " + CHAT_DOCTOR in call_text(),
                      "nhipctl prints the doctor's chat line"))
         weighed = wait_for(lambda: "sent to the doctor" in call_text(),
-                           WEIGHT_AFTER_MS / 1000 + 30, 0.5)
+                           VITAL_WAIT_S, 0.5)
         text = call_text()
         joined = re.search(r"\[ *([0-9.]+) s\] doctor:bs\.lan joined", text)
         sent = re.search(r"\[ *([0-9.]+) s\] reading from %s sent to the doctor" % SCALE, text)
