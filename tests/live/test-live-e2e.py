@@ -207,6 +207,9 @@ def inside(build, modules):
                      "nhipctl sent the scale's reading to the doctor during the call "
                      "(the doctor joined at %s s, the reading went at %s s)"
                      % (joined and joined.group(1), sent and sent.group(1))))
+        # the doctor hangs up once the station has had a fair share of the doctor's media
+        # (on a loaded machine the first picture can take half a minute)
+        wait_for(lambda: received_enough(stats_path), 120, 1)
         with open(flag, "w"):
             pass
         thread.join(330)
@@ -264,6 +267,17 @@ def inside(build, modules):
             hub_live.print_logs(root, ("nhipctl-live.txt", "hub.log", "janus.log"))
         cleanup(root)
     tap.done()
+
+
+def received_enough(stats_path):
+    """the station's stats file (rewritten every 2 s) shows the doctor's video and audio"""
+    try:
+        with open(stats_path) as f:
+            s = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return (s.get("video_bytes_received", 0) > 20000 and s.get("frames_received", 0) > 50
+            and s.get("audio_bytes_received", 0) > 10000)
 
 
 class Deferred:
