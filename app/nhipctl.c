@@ -21,6 +21,7 @@
 #include "nhip-codes.h"
 #include "nhip-demo.h"
 #include "nhip-json.h"
+#include "nhip-openssl.h"
 #include "nhip-store.h"
 #include "nhip-text.h"
 #include "nhip-validate.h"
@@ -1203,6 +1204,10 @@ main(int argc, char **argv)
 	gint rc;
 
 	nhipctl_init_i18n();
+	if (!nhip_openssl_init_process()) {
+		g_printerr(_("nhipctl: the cryptography library (OpenSSL) could not start\n"));
+		return EXIT_FAILURE;
+	}
 	global.db_path = g_strdup(env_db != NULL ? env_db : NHIP_DEFAULT_DB);
 
 	/* global options come before the command */

@@ -16,6 +16,7 @@
 
 #include "nhip-hub-private.h"
 #include "nhip-identity.h"
+#include "nhip-openssl.h"
 #include "nhip-packet.h"
 
 gint
@@ -127,6 +128,10 @@ int
 main(int argc, char **argv)
 {
 	nhip_hub_init_i18n();
+	if (!nhip_openssl_init_process()) {
+		g_printerr(_("nhip-hub: the cryptography library (OpenSSL) could not start\n"));
+		return NHIP_HUB_EXIT_FAILED;
+	}
 	if (argc < 2) {
 		print_help(stderr);
 		return NHIP_HUB_EXIT_USAGE;

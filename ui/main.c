@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "nhip-application.h"
+#include "nhip-openssl.h"
 
 int
 main(int argc, char **argv)
@@ -35,6 +36,10 @@ main(int argc, char **argv)
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 
+	if (!nhip_openssl_init_process()) {
+		g_printerr(_("nhip-station: the cryptography library (OpenSSL) could not start\n"));
+		return 1;
+	}
 	app = nhip_application_new();
 	status = g_application_run(G_APPLICATION(app), argc, argv);
 	/* a screenshot that could not be saved */

@@ -57,6 +57,12 @@ nhip_identity_init(NhipIdentity *self)
 {
 }
 
+gboolean
+nhip_openssl_init_process(void)
+{
+	return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) == 1;
+}
+
 void
 nhip_x509_stack_free(NhipX509Stack *stack)
 {

@@ -33,6 +33,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ASN1_TIME, ASN1_TIME_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIGNUM, BN_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GENERAL_NAMES, GENERAL_NAMES_free)
 
+/* Call first thing in main(), before any other OpenSSL or libcurl use. OpenSSL then keeps
+ * its state until the process ends instead of freeing it from an atexit() handler: that
+ * handler may only run when no other thread uses OpenSSL, and GLib's worker threads
+ * (a hub request or a long poll in flight, a pool thread ending) can still be in it.
+ * Returns FALSE if OpenSSL could not start. */
+gboolean nhip_openssl_init_process(void);
+
 /* a STACK_OF(X509) that owns its certificates */
 typedef STACK_OF(X509) NhipX509Stack;
 void nhip_x509_stack_free(NhipX509Stack *stack);
