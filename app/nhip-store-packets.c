@@ -215,6 +215,23 @@ packet_rows(NhipStore *self, NhipStmt *stmt, GError **error)
 	return g_steal_pointer(&list);
 }
 
+/* the packet in the query's first row; without one, NULL and an error naming @missing, or
+ * no error when @missing is NULL (none is due) */
+static NhipOutboxPacket *
+packet_first(NhipStore *self, NhipStmt *stmt, const gchar *missing, GError **error)
+{
+	gint rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return packet_from_row(stmt);
+	if (rc != SQLITE_DONE)
+		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
+	else if (missing != NULL)
+		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
+			    _("there is no packet %s in the queue"), missing);
+	return NULL;
+}
+
 /* runs an UPDATE of one packet in its own transaction; fails when no row changed */
 static gboolean
 packet_update(NhipStore *self, NhipStmt *stmt, const gchar *packet_id, GError **error)
@@ -227,6 +244,26 @@ packet_update(NhipStore *self, NhipStmt *stmt, const gchar *packet_id, GError **
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* packet_update() of a packet that moves on for good, noted as @action in the audit log;
+ * commits @txn */
+static gboolean
+packet_update_audited(NhipStore *self,
+		      NhipStoreTxn *txn,
+		      NhipStmt *stmt,
+		      const gchar *packet_id,
+		      const gchar *action,
+		      GError **error)
+{
+	g_autoptr(NhipOutboxPacket) packet = NULL;
+
+	if (!packet_update(self, stmt, packet_id, error))
+		return FALSE;
+	packet = nhip_store_packet_get(self, packet_id, error);
+	if (packet == NULL || !nhipi_store_audit(self, action, "packet", packet->id, NULL, error))
+		return FALSE;
+	return nhipi_store_txn_commit(txn, error);
 }
 
 /**
@@ -312,20 +349,11 @@ nhip_store_packet_get(NhipStore *self, const gchar *packet_id, GError **error)
 {
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self, "SELECT " PACKET_COLUMNS " FROM packets WHERE packet_id = ?", error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	nhipi_bind_text(stmt, 1, packet_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		return packet_from_row(stmt);
-	if (rc != SQLITE_DONE)
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-	else
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no packet %s in the queue"), packet_id);
-	return NULL;
+	return packet_first(self, stmt, packet_id, error);
 }
 
 /**
@@ -348,17 +376,11 @@ nhip_store_packet_next_due(NhipStore *self, gint64 now, GError **error)
 				    "('queued', 'sending') AND next_try_at <= ? "
 				    "ORDER BY urgent DESC, id LIMIT 1",
 				    error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		return packet_from_row(stmt);
-	if (rc != SQLITE_DONE)
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-	return NULL;
+	return packet_first(self, stmt, NULL, error);
 }
 
 /**
@@ -515,7 +537,6 @@ nhip_store_packet_fail(NhipStore *self,
 {
 	g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(self, error);
 	g_autoptr(NhipStmt) stmt = NULL;
-	g_autoptr(NhipOutboxPacket) packet = NULL;
 
 	if (txn == NULL)
 		return FALSE;
@@ -528,13 +549,7 @@ nhip_store_packet_fail(NhipStore *self,
 	nhipi_bind_text(stmt, 1, last_error);
 	sqlite3_bind_int64(stmt, 2, nhipi_store_now(self));
 	nhipi_bind_text(stmt, 3, packet_id);
-	if (!packet_update(self, stmt, packet_id, error))
-		return FALSE;
-	packet = nhip_store_packet_get(self, packet_id, error);
-	if (packet == NULL ||
-	    !nhipi_store_audit(self, "packet.refused", "packet", packet->id, NULL, error))
-		return FALSE;
-	return nhipi_store_txn_commit(txn, error);
+	return packet_update_audited(self, txn, stmt, packet_id, "packet.refused", error);
 }
 
 /**
@@ -556,7 +571,6 @@ nhip_store_packet_delivered(NhipStore *self,
 {
 	g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(self, error);
 	g_autoptr(NhipStmt) stmt = NULL;
-	g_autoptr(NhipOutboxPacket) packet = NULL;
 
 	if (txn == NULL)
 		return FALSE;
@@ -573,13 +587,7 @@ nhip_store_packet_delivered(NhipStore *self,
 	sqlite3_bind_int64(stmt, 2, case_id);
 	sqlite3_bind_int64(stmt, 3, nhipi_store_now(self));
 	nhipi_bind_text(stmt, 4, packet_id);
-	if (!packet_update(self, stmt, packet_id, error))
-		return FALSE;
-	packet = nhip_store_packet_get(self, packet_id, error);
-	if (packet == NULL ||
-	    !nhipi_store_audit(self, "packet.delivered", "packet", packet->id, NULL, error))
-		return FALSE;
-	return nhipi_store_txn_commit(txn, error);
+	return packet_update_audited(self, txn, stmt, packet_id, "packet.delivered", error);
 }
 
 /**
