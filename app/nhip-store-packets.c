@@ -170,7 +170,7 @@ nhip_reply_free(NhipReply *reply)
 	"id, packet_id, visit_id, path, size, sha256, acked, sent, upload_url, state, urgent, " \
 	"attempts, next_try_at, last_error, receipt_path, case_id, created_at, updated_at"
 
-static NhipOutboxPacket *
+static gpointer
 packet_from_row(NhipStmt *stmt)
 {
 	NhipOutboxPacket *packet = g_new0(NhipOutboxPacket, 1);
@@ -202,17 +202,9 @@ packet_from_row(NhipStmt *stmt)
 static GPtrArray *
 packet_rows(NhipStore *self, NhipStmt *stmt, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
-	gint rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, packet_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return nhipi_store_rows(self, stmt, packet_from_row,
+				(GDestroyNotify)nhip_outbox_packet_free, _("read the packet queue"),
+				error);
 }
 
 /* the packet in the query's first row; without one, NULL and an error naming @missing, or
@@ -650,10 +642,30 @@ nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error)
 	return nhipi_store_txn_commit(txn, error);
 }
 
+static gpointer
+reply_from_row(NhipStmt *stmt)
+{
+	NhipReply *reply = g_new0(NhipReply, 1);
+
+	reply->msg_id = nhipi_column_text(stmt, 0);
+	reply->in_reply_to = nhipi_column_text(stmt, 1);
+	reply->cursor = sqlite3_column_int64(stmt, 2);
+	reply->path = nhipi_column_text(stmt, 3);
+	reply->text = nhipi_column_text(stmt, 4);
+	reply->received_at = sqlite3_column_int64(stmt, 5);
+	reply->doctor = nhipi_column_text(stmt, 6);
+	reply->referral =
+		sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 7);
+	reply->urgency = nhipi_column_text(stmt, 8);
+	reply->visit_id = sqlite3_column_int64(stmt, 9);
+	reply->read_at = sqlite3_column_int64(stmt, 10);
+	reply->read_by = sqlite3_column_int64(stmt, 11);
+	return reply;
+}
+
 static GPtrArray *
 reply_list(NhipStore *self, const gchar *where, gint64 visit_id, GError **error)
 {
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_reply_free);
 	g_autofree gchar *sql = g_strdup_printf(
 		"SELECT r.msg_id, r.in_reply_to, r.cursor, r.path, r.text, r.received_at, "
 		"r.doctor, r.referral, r.urgency, p.visit_id, r.read_at, r.read_by "
@@ -661,35 +673,13 @@ reply_list(NhipStore *self, const gchar *where, gint64 visit_id, GError **error)
 		"ORDER BY r.cursor DESC",
 		where);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(self, sql, error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	if (visit_id > 0)
 		sqlite3_bind_int64(stmt, 1, visit_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		NhipReply *reply = g_new0(NhipReply, 1);
-		reply->msg_id = nhipi_column_text(stmt, 0);
-		reply->in_reply_to = nhipi_column_text(stmt, 1);
-		reply->cursor = sqlite3_column_int64(stmt, 2);
-		reply->path = nhipi_column_text(stmt, 3);
-		reply->text = nhipi_column_text(stmt, 4);
-		reply->received_at = sqlite3_column_int64(stmt, 5);
-		reply->doctor = nhipi_column_text(stmt, 6);
-		reply->referral = sqlite3_column_type(stmt, 7) == SQLITE_NULL
-					  ? -1
-					  : sqlite3_column_int(stmt, 7);
-		reply->urgency = nhipi_column_text(stmt, 8);
-		reply->visit_id = sqlite3_column_int64(stmt, 9);
-		reply->read_at = sqlite3_column_int64(stmt, 10);
-		reply->read_by = sqlite3_column_int64(stmt, 11);
-		g_ptr_array_add(list, reply);
-	}
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the replies"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return nhipi_store_rows(self, stmt, reply_from_row, (GDestroyNotify)nhip_reply_free,
+				_("read the replies"), error);
 }
 
 /**
