@@ -143,7 +143,7 @@ nhip_outbox_backoff(guint attempts, gdouble jitter)
 	return nominal / 2 + (gint64)llround(jitter * (gdouble)(nominal - nominal / 2));
 }
 
-static NhipOutboxItem *
+static gpointer
 outbox_item_from_row(NhipStmt *stmt)
 {
 	NhipOutboxItem *item = g_new0(NhipOutboxItem, 1);
@@ -167,17 +167,8 @@ outbox_item_from_row(NhipStmt *stmt)
 static GPtrArray *
 outbox_collect(NhipStore *store, NhipStmt *stmt, GError **error)
 {
-	g_autoptr(GPtrArray) items =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_item_free);
-	gint rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(items, outbox_item_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(store, rc, _("read the outbox"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&items);
+	return nhipi_store_rows(store, stmt, outbox_item_from_row,
+				(GDestroyNotify)nhip_outbox_item_free, _("read the outbox"), error);
 }
 
 /**

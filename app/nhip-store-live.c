@@ -292,6 +292,26 @@ nhip_store_live_packet_for_visit(NhipStore *self, gint64 visit_id, GError **erro
 	return NULL;
 }
 
+static gpointer
+live_event_from_row(NhipStmt *stmt)
+{
+	NhipLiveEvent *event = g_new0(NhipLiveEvent, 1);
+
+	event->seq = sqlite3_column_int64(stmt, 0);
+	event->sender = nhipi_column_text(stmt, 1);
+	event->kind = nhipi_column_text(stmt, 2);
+	event->text = nhipi_column_text(stmt, 3);
+	event->state = nhipi_column_text(stmt, 4);
+	event->code = nhipi_column_text(stmt, 5);
+	event->value =
+		sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, 6);
+	event->unit = nhipi_column_text(stmt, 7);
+	event->device = nhipi_column_text(stmt, 8);
+	event->taken_at = sqlite3_column_int64(stmt, 9);
+	event->at = sqlite3_column_int64(stmt, 10);
+	return event;
+}
+
 /**
  * nhip_store_live_events:
  * @self: the store
@@ -305,8 +325,6 @@ nhip_store_live_packet_for_visit(NhipStore *self, gint64 visit_id, GError **erro
 GPtrArray *
 nhip_store_live_events(NhipStore *self, const gchar *session_id, gint64 visit_id, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_live_event_free);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self,
 		"SELECT e.seq, e.sender, e.kind, e.text, e.state, e.code, e.value, e.unit, "
@@ -314,32 +332,12 @@ nhip_store_live_events(NhipStore *self, const gchar *session_id, gint64 visit_id
 		"e.session WHERE (?1 IS NOT NULL AND s.session_id = ?1) OR (?1 IS NULL AND "
 		"s.visit_id = ?2) ORDER BY e.at, e.id",
 		error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	nhipi_bind_text(stmt, 1, session_id);
 	sqlite3_bind_int64(stmt, 2, visit_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		NhipLiveEvent *event = g_new0(NhipLiveEvent, 1);
-		event->seq = sqlite3_column_int64(stmt, 0);
-		event->sender = nhipi_column_text(stmt, 1);
-		event->kind = nhipi_column_text(stmt, 2);
-		event->text = nhipi_column_text(stmt, 3);
-		event->state = nhipi_column_text(stmt, 4);
-		event->code = nhipi_column_text(stmt, 5);
-		event->value = sqlite3_column_type(stmt, 6) == SQLITE_NULL
-				       ? NAN
-				       : sqlite3_column_double(stmt, 6);
-		event->unit = nhipi_column_text(stmt, 7);
-		event->device = nhipi_column_text(stmt, 8);
-		event->taken_at = sqlite3_column_int64(stmt, 9);
-		event->at = sqlite3_column_int64(stmt, 10);
-		g_ptr_array_add(list, event);
-	}
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the live consultation"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return nhipi_store_rows(self, stmt, live_event_from_row,
+				(GDestroyNotify)nhip_live_event_free,
+				_("read the live consultation"), error);
 }

@@ -170,7 +170,7 @@ nhip_reply_free(NhipReply *reply)
 	"id, packet_id, visit_id, path, size, sha256, acked, sent, upload_url, state, urgent, " \
 	"attempts, next_try_at, last_error, receipt_path, case_id, created_at, updated_at"
 
-static NhipOutboxPacket *
+static gpointer
 packet_from_row(NhipStmt *stmt)
 {
 	NhipOutboxPacket *packet = g_new0(NhipOutboxPacket, 1);
@@ -202,17 +202,26 @@ packet_from_row(NhipStmt *stmt)
 static GPtrArray *
 packet_rows(NhipStore *self, NhipStmt *stmt, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_outbox_packet_free);
-	gint rc;
+	return nhipi_store_rows(self, stmt, packet_from_row,
+				(GDestroyNotify)nhip_outbox_packet_free, _("read the packet queue"),
+				error);
+}
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, packet_from_row(stmt));
-	if (rc != SQLITE_DONE) {
+/* the packet in the query's first row; without one, NULL and an error naming @missing, or
+ * no error when @missing is NULL (none is due) */
+static NhipOutboxPacket *
+packet_first(NhipStore *self, NhipStmt *stmt, const gchar *missing, GError **error)
+{
+	gint rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return packet_from_row(stmt);
+	if (rc != SQLITE_DONE)
 		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	else if (missing != NULL)
+		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
+			    _("there is no packet %s in the queue"), missing);
+	return NULL;
 }
 
 /* runs an UPDATE of one packet in its own transaction; fails when no row changed */
@@ -227,6 +236,26 @@ packet_update(NhipStore *self, NhipStmt *stmt, const gchar *packet_id, GError **
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* packet_update() of a packet that moves on for good, noted as @action in the audit log;
+ * commits @txn */
+static gboolean
+packet_update_audited(NhipStore *self,
+		      NhipStoreTxn *txn,
+		      NhipStmt *stmt,
+		      const gchar *packet_id,
+		      const gchar *action,
+		      GError **error)
+{
+	g_autoptr(NhipOutboxPacket) packet = NULL;
+
+	if (!packet_update(self, stmt, packet_id, error))
+		return FALSE;
+	packet = nhip_store_packet_get(self, packet_id, error);
+	if (packet == NULL || !nhipi_store_audit(self, action, "packet", packet->id, NULL, error))
+		return FALSE;
+	return nhipi_store_txn_commit(txn, error);
 }
 
 /**
@@ -312,20 +341,11 @@ nhip_store_packet_get(NhipStore *self, const gchar *packet_id, GError **error)
 {
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
 		self, "SELECT " PACKET_COLUMNS " FROM packets WHERE packet_id = ?", error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	nhipi_bind_text(stmt, 1, packet_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		return packet_from_row(stmt);
-	if (rc != SQLITE_DONE)
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-	else
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_NOT_FOUND,
-			    _("there is no packet %s in the queue"), packet_id);
-	return NULL;
+	return packet_first(self, stmt, packet_id, error);
 }
 
 /**
@@ -348,17 +368,11 @@ nhip_store_packet_next_due(NhipStore *self, gint64 now, GError **error)
 				    "('queued', 'sending') AND next_try_at <= ? "
 				    "ORDER BY urgent DESC, id LIMIT 1",
 				    error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		return packet_from_row(stmt);
-	if (rc != SQLITE_DONE)
-		nhipi_store_set_error(self, rc, _("read the packet queue"), error);
-	return NULL;
+	return packet_first(self, stmt, NULL, error);
 }
 
 /**
@@ -515,7 +529,6 @@ nhip_store_packet_fail(NhipStore *self,
 {
 	g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(self, error);
 	g_autoptr(NhipStmt) stmt = NULL;
-	g_autoptr(NhipOutboxPacket) packet = NULL;
 
 	if (txn == NULL)
 		return FALSE;
@@ -528,13 +541,7 @@ nhip_store_packet_fail(NhipStore *self,
 	nhipi_bind_text(stmt, 1, last_error);
 	sqlite3_bind_int64(stmt, 2, nhipi_store_now(self));
 	nhipi_bind_text(stmt, 3, packet_id);
-	if (!packet_update(self, stmt, packet_id, error))
-		return FALSE;
-	packet = nhip_store_packet_get(self, packet_id, error);
-	if (packet == NULL ||
-	    !nhipi_store_audit(self, "packet.refused", "packet", packet->id, NULL, error))
-		return FALSE;
-	return nhipi_store_txn_commit(txn, error);
+	return packet_update_audited(self, txn, stmt, packet_id, "packet.refused", error);
 }
 
 /**
@@ -556,7 +563,6 @@ nhip_store_packet_delivered(NhipStore *self,
 {
 	g_autoptr(NhipStoreTxn) txn = nhipi_store_txn_begin(self, error);
 	g_autoptr(NhipStmt) stmt = NULL;
-	g_autoptr(NhipOutboxPacket) packet = NULL;
 
 	if (txn == NULL)
 		return FALSE;
@@ -573,13 +579,7 @@ nhip_store_packet_delivered(NhipStore *self,
 	sqlite3_bind_int64(stmt, 2, case_id);
 	sqlite3_bind_int64(stmt, 3, nhipi_store_now(self));
 	nhipi_bind_text(stmt, 4, packet_id);
-	if (!packet_update(self, stmt, packet_id, error))
-		return FALSE;
-	packet = nhip_store_packet_get(self, packet_id, error);
-	if (packet == NULL ||
-	    !nhipi_store_audit(self, "packet.delivered", "packet", packet->id, NULL, error))
-		return FALSE;
-	return nhipi_store_txn_commit(txn, error);
+	return packet_update_audited(self, txn, stmt, packet_id, "packet.delivered", error);
 }
 
 /**
@@ -642,10 +642,30 @@ nhip_store_reply_add(NhipStore *self, const NhipReply *reply, GError **error)
 	return nhipi_store_txn_commit(txn, error);
 }
 
+static gpointer
+reply_from_row(NhipStmt *stmt)
+{
+	NhipReply *reply = g_new0(NhipReply, 1);
+
+	reply->msg_id = nhipi_column_text(stmt, 0);
+	reply->in_reply_to = nhipi_column_text(stmt, 1);
+	reply->cursor = sqlite3_column_int64(stmt, 2);
+	reply->path = nhipi_column_text(stmt, 3);
+	reply->text = nhipi_column_text(stmt, 4);
+	reply->received_at = sqlite3_column_int64(stmt, 5);
+	reply->doctor = nhipi_column_text(stmt, 6);
+	reply->referral =
+		sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 7);
+	reply->urgency = nhipi_column_text(stmt, 8);
+	reply->visit_id = sqlite3_column_int64(stmt, 9);
+	reply->read_at = sqlite3_column_int64(stmt, 10);
+	reply->read_by = sqlite3_column_int64(stmt, 11);
+	return reply;
+}
+
 static GPtrArray *
 reply_list(NhipStore *self, const gchar *where, gint64 visit_id, GError **error)
 {
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_reply_free);
 	g_autofree gchar *sql = g_strdup_printf(
 		"SELECT r.msg_id, r.in_reply_to, r.cursor, r.path, r.text, r.received_at, "
 		"r.doctor, r.referral, r.urgency, p.visit_id, r.read_at, r.read_by "
@@ -653,35 +673,13 @@ reply_list(NhipStore *self, const gchar *where, gint64 visit_id, GError **error)
 		"ORDER BY r.cursor DESC",
 		where);
 	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(self, sql, error);
-	gint rc;
 
 	if (stmt == NULL)
 		return NULL;
 	if (visit_id > 0)
 		sqlite3_bind_int64(stmt, 1, visit_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		NhipReply *reply = g_new0(NhipReply, 1);
-		reply->msg_id = nhipi_column_text(stmt, 0);
-		reply->in_reply_to = nhipi_column_text(stmt, 1);
-		reply->cursor = sqlite3_column_int64(stmt, 2);
-		reply->path = nhipi_column_text(stmt, 3);
-		reply->text = nhipi_column_text(stmt, 4);
-		reply->received_at = sqlite3_column_int64(stmt, 5);
-		reply->doctor = nhipi_column_text(stmt, 6);
-		reply->referral = sqlite3_column_type(stmt, 7) == SQLITE_NULL
-					  ? -1
-					  : sqlite3_column_int(stmt, 7);
-		reply->urgency = nhipi_column_text(stmt, 8);
-		reply->visit_id = sqlite3_column_int64(stmt, 9);
-		reply->read_at = sqlite3_column_int64(stmt, 10);
-		reply->read_by = sqlite3_column_int64(stmt, 11);
-		g_ptr_array_add(list, reply);
-	}
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("read the replies"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return nhipi_store_rows(self, stmt, reply_from_row, (GDestroyNotify)nhip_reply_free,
+				_("read the replies"), error);
 }
 
 /**

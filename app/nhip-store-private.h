@@ -55,6 +55,14 @@ gboolean nhipi_store_audit(NhipStore *self,
 			   const gchar *detail,
 			   GError **error);
 gboolean nhipi_store_count(NhipStore *self, const gchar *sql, gint64 *count, GError **error);
+/* makes one record of the statement's current row */
+typedef gpointer (*NhipRowReader)(NhipStmt *stmt);
+GPtrArray *nhipi_store_rows(NhipStore *self,
+			    NhipStmt *stmt,
+			    NhipRowReader reader,
+			    GDestroyNotify free_func,
+			    const gchar *what,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* binding helpers: NULL strings bind as SQL NULL */
 void nhipi_bind_text(NhipStmt *stmt, gint index, const gchar *value);

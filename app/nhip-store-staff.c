@@ -14,7 +14,7 @@
 #include "nhip-store-private.h"
 #include "nhip-text.h"
 
-static NhipStaff *
+static gpointer
 staff_from_row(NhipStmt *stmt)
 {
 	NhipStaff *staff = g_new0(NhipStaff, 1);
@@ -100,22 +100,15 @@ nhip_store_staff_add(NhipStore *self,
 GPtrArray *
 nhip_store_staff_list(NhipStore *self, GError **error)
 {
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_staff_free);
 	g_autoptr(NhipStmt) stmt = NULL;
-	gint rc;
 
 	g_return_val_if_fail(NHIP_IS_STORE(self), NULL);
 	stmt = nhipi_store_prepare(self, "SELECT " STAFF_COLUMNS " FROM staff ORDER BY name, id",
 				   error);
 	if (stmt == NULL)
 		return NULL;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, staff_from_row(stmt));
-	if (rc != SQLITE_DONE) {
-		nhipi_store_set_error(self, rc, _("list staff"), error);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return nhipi_store_rows(self, stmt, staff_from_row, (GDestroyNotify)nhip_staff_free,
+				_("list staff"), error);
 }
 
 /**

@@ -204,6 +204,37 @@ nhipi_store_step_done(NhipStore *self, NhipStmt *stmt, const gchar *what, GError
 }
 
 /**
+ * nhipi_store_rows:
+ * @self: the store
+ * @stmt: a bound query
+ * @reader: makes one record of a row
+ * @free_func: frees a record
+ * @what: what is being read, for the error ("read the replies")
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): every row of @stmt read by @reader, in order
+ */
+GPtrArray *
+nhipi_store_rows(NhipStore *self,
+		 NhipStmt *stmt,
+		 NhipRowReader reader,
+		 GDestroyNotify free_func,
+		 const gchar *what,
+		 GError **error)
+{
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(free_func);
+	gint rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, reader(stmt));
+	if (rc != SQLITE_DONE) {
+		nhipi_store_set_error(self, rc, what, error);
+		return NULL;
+	}
+	return g_steal_pointer(&list);
+}
+
+/**
  * nhipi_store_count:
  * @self: the store
  * @sql: a query returning one integer

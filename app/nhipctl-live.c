@@ -124,8 +124,9 @@ live_add_number(JsonBuilder *builder, const gchar *name, gdouble value)
 		json_builder_add_double_value(builder, value);
 }
 
-static JsonNode *
-live_summary(LiveCall *call)
+/* the call's figures as JSON: for --stats-json during the call and --json at its end */
+static gchar *
+live_summary_text(LiveCall *call)
 {
 	const NhipLiveSessionStats *stats = nhip_live_session_get_stats(call->session);
 	const GError *error = nhip_live_session_get_error(call->session);
@@ -161,25 +162,19 @@ live_summary(LiveCall *call)
 	json_builder_set_member_name(builder, "ticks_heard");
 	json_builder_add_value(builder, json_node_init_array(json_node_alloc(), call->ticks_heard));
 	json_builder_end_object(builder);
-	return json_builder_get_root(builder);
+	return nhip_json_to_string(builder, TRUE);
 }
 
 /* the figures so far, replaced atomically so a test can read them during the call */
 static void
 live_write_stats(LiveCall *call)
 {
-	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(JsonGenerator) generator = NULL;
 	g_autofree gchar *text = NULL;
 	g_autoptr(GError) error = NULL;
 
 	if (call->stats_path == NULL)
 		return;
-	root = live_summary(call);
-	generator = json_generator_new();
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, NULL);
+	text = live_summary_text(call);
 	if (!g_file_set_contents(call->stats_path, text, -1, &error))
 		g_printerr("nhipctl: %s\n", error->message);
 }
@@ -460,6 +455,18 @@ live_close_channel(LiveCall *call)
 	g_clear_object(&call->store);
 }
 
+/* closes what the call opened besides its session (again is harmless) and frees its
+ * figures */
+static void
+live_call_clear(LiveCall *call)
+{
+	live_close_devices(call);
+	live_close_channel(call);
+	g_clear_pointer(&call->timeline, json_array_unref);
+	g_clear_pointer(&call->ticks_sent, json_array_unref);
+	g_clear_pointer(&call->ticks_heard, json_array_unref);
+}
+
 /* the descriptor of a delivered case's live session, from the hub */
 static gchar *
 live_ask_hub(NhipctlGlobal *global, const gchar *packet_id, GError **error)
@@ -653,22 +660,14 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	call.chat = chat;
 	if (!live_open_channel(global, &call, descriptor, &error) ||
 	    !live_open_devices(&call, devices, &error)) {
-		live_close_devices(&call);
-		live_close_channel(&call);
-		json_array_unref(call.timeline);
-		json_array_unref(call.ticks_sent);
-		json_array_unref(call.ticks_heard);
+		live_call_clear(&call);
 		return live_fail(error);
 	}
 	if (!call.quiet)
 		g_print(_("Joining room %" PRId64 " at %s as %s\n"), descriptor->room,
 			descriptor->janus_url, descriptor->display);
 	if (!nhip_live_session_start(session, &error)) {
-		live_close_devices(&call);
-		live_close_channel(&call);
-		json_array_unref(call.timeline);
-		json_array_unref(call.ticks_sent);
-		json_array_unref(call.ticks_heard);
+		live_call_clear(&call);
 		return live_fail(error);
 	}
 	sigint = g_unix_signal_add(SIGINT, live_on_signal, &call);
@@ -690,19 +689,12 @@ cmd_live_call(NhipctlGlobal *global, gint argc, gchar **argv)
 	state = nhip_live_session_get_state(session);
 	live_write_stats(&call);
 	if (global->json) {
-		g_autoptr(JsonNode) root = live_summary(&call);
-		g_autoptr(JsonGenerator) generator = json_generator_new();
-		g_autofree gchar *out = NULL;
-		json_generator_set_root(generator, root);
-		json_generator_set_pretty(generator, TRUE);
-		out = json_generator_to_data(generator, NULL);
+		g_autofree gchar *out = live_summary_text(&call);
 		g_print("%s\n", out);
 	} else {
 		live_print_summary(&call);
 	}
-	json_array_unref(call.timeline);
-	json_array_unref(call.ticks_sent);
-	json_array_unref(call.ticks_heard);
+	live_call_clear(&call);
 	if (state == NHIP_LIVE_STATE_FAILED)
 		return live_fail(nhip_live_session_get_error(session));
 	return EXIT_OK;

@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "nhip-cli.h"
 #include "nhip-store.h"
 
 G_BEGIN_DECLS
@@ -48,12 +49,8 @@ typedef struct {
 
 gint nhipctl_usage_error(const gchar *message);
 gint nhipctl_fail(const GError *error);
-gboolean nhipctl_parse(const gchar *usage,
-		       const gchar *summary,
-		       GOptionEntry *entries,
-		       gint *argc,
-		       gchar ***argv,
-		       GError **error);
+/* parses a command's options; leaves the positional arguments in argv */
+#define nhipctl_parse nhip_cli_parse
 gboolean nhipctl_parse_id(const gchar *text, const gchar *what, gint64 *id, GError **error);
 NhipStore *nhipctl_open(NhipctlGlobal *global, gboolean create, GError **error);
 void nhipctl_print_json(JsonBuilder *builder);

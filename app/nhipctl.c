@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,12 +37,7 @@ nhipctl_usage_error(const gchar *message)
 gint
 nhipctl_fail(const GError *error)
 {
-	gchar *line = g_strdup(error->message);
-
-	/* one line, whatever the message holds */
-	g_strdelimit(line, "\r\n", ' ');
-	g_printerr("nhipctl: %s\n", line);
-	g_free(line);
+	nhip_cli_print_error("nhipctl", error->message);
 	if (error->domain == G_OPTION_ERROR)
 		return EXIT_USAGE;
 	if (error->domain == NHIP_VITAL_ERROR)
@@ -65,23 +59,6 @@ nhipctl_fail(const GError *error)
 		}
 	}
 	return EXIT_STORAGE;
-}
-
-/* parse a command's options; leaves the positional arguments in argv */
-gboolean
-nhipctl_parse(const gchar *usage,
-	      const gchar *summary,
-	      GOptionEntry *entries,
-	      gint *argc,
-	      gchar ***argv,
-	      GError **error)
-{
-	g_autoptr(GOptionContext) context = g_option_context_new(usage);
-
-	g_option_context_set_summary(context, summary);
-	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
-	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
-	return g_option_context_parse(context, argc, argv, error);
 }
 
 gboolean
@@ -1156,116 +1133,70 @@ static const NhipctlCommand *const command_tables[] = {
 	nhipctl_live_commands,
 };
 
-static void
-print_help(FILE *out)
+/* the global options before the command: --db PATH (or --db=PATH) and --json */
+static gboolean
+nhipctl_global_option(gint argc, gchar **argv, gint *i, gpointer data)
 {
-	fprintf(out, "%s\n\n", _("Usage: nhipctl [--db PATH] COMMAND [ARGS]"));
-	fprintf(out, "%s\n", _("Commands:"));
-	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++) {
-			g_autofree gchar *left = g_strdup_printf(
-				"%s %s %s", cmd->name, cmd->sub != NULL ? cmd->sub : "", cmd->args);
-			fprintf(out, "  %-52s %s\n", left, _(cmd->summary));
-		}
+	NhipctlGlobal *global = data;
+
+	if (g_strcmp0(argv[*i], "--db") == 0 && *i + 1 < argc) {
+		g_free(global->db_path);
+		global->db_path = g_strdup(argv[*i + 1]);
+		*i += 2;
+	} else if (g_str_has_prefix(argv[*i], "--db=")) {
+		g_free(global->db_path);
+		global->db_path = g_strdup(argv[*i] + 5);
+		(*i)++;
+	} else if (g_strcmp0(argv[*i], "--json") == 0) {
+		global->json = TRUE;
+		(*i)++;
+	} else {
+		return FALSE;
 	}
-	fprintf(out, "\n%s\n",
-		_("Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 storage error."));
+	return TRUE;
 }
 
 static void
-nhipctl_init_i18n(void)
+nhipctl_unknown(const gchar *word, gboolean option)
 {
-	const gchar *localedir = g_getenv("NHIP_LOCALEDIR");
-
-	const gchar *messages = setlocale(LC_ALL, "");
-
-	/* Vietnamese is the default: a box with no language set speaks it, and a technician
-	 * who wants English sets LANGUAGE=en */
-	messages = setlocale(LC_MESSAGES, NULL);
-	if (messages == NULL || g_strcmp0(messages, "C") == 0 ||
-	    g_strcmp0(messages, "POSIX") == 0) {
-		setlocale(LC_ALL, "C.UTF-8");
-		if (g_getenv("LANGUAGE") == NULL)
-			g_setenv("LANGUAGE", "vi", TRUE);
-	}
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	if (option)
+		g_printerr(_("nhipctl: unknown option %s; see nhipctl --help\n"), word);
+	else
+		g_printerr(_("nhipctl: unknown command “%s”; see nhipctl --help\n"), word);
 }
 
 int
 main(int argc, char **argv)
 {
 	NhipctlGlobal global = { 0 };
-	const NhipctlCommand *all[256] = { NULL };
-	guint n_commands = 0;
+	g_auto(NhipCli) cli = { 0 };
+	const NhipCliCommand *command;
 	const gchar *env_db = g_getenv("NHIP_DB");
-	gint i = 1;
+	gint first = 0;
 	gint rc;
 
-	nhipctl_init_i18n();
+	nhip_cli_init_i18n();
 	if (!nhip_openssl_init_process()) {
 		g_printerr(_("nhipctl: the cryptography library (OpenSSL) could not start\n"));
 		return EXIT_FAILURE;
 	}
 	global.db_path = g_strdup(env_db != NULL ? env_db : NHIP_DEFAULT_DB);
-
-	/* global options come before the command */
-	while (i < argc && argv[i][0] == '-') {
-		if (g_strcmp0(argv[i], "--db") == 0 && i + 1 < argc) {
-			g_free(global.db_path);
-			global.db_path = g_strdup(argv[i + 1]);
-			i += 2;
-		} else if (g_str_has_prefix(argv[i], "--db=")) {
-			g_free(global.db_path);
-			global.db_path = g_strdup(argv[i] + 5);
-			i++;
-		} else if (g_strcmp0(argv[i], "--json") == 0) {
-			global.json = TRUE;
-			i++;
-		} else if (g_strcmp0(argv[i], "--help") == 0 || g_strcmp0(argv[i], "-h") == 0) {
-			print_help(stdout);
-			g_free(global.db_path);
-			return EXIT_OK;
-		} else if (g_strcmp0(argv[i], "--version") == 0) {
-			g_print("nhipctl %s\n", PACKAGE_VERSION);
-			g_free(global.db_path);
-			return EXIT_OK;
-		} else {
-			g_printerr(_("nhipctl: unknown option %s; see nhipctl --help\n"), argv[i]);
-			g_free(global.db_path);
-			return EXIT_USAGE;
-		}
-	}
+	cli.program = "nhipctl";
+	cli.usage = _("Usage: nhipctl [--db PATH] COMMAND [ARGS]");
+	cli.exit_codes = _("Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 storage error.");
+	cli.sub_column = TRUE;
+	cli.option = nhipctl_global_option;
+	cli.unknown = nhipctl_unknown;
+	cli.data = &global;
 	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipctlCommand *cmd = command_tables[t];
-		     cmd->name != NULL && n_commands < G_N_ELEMENTS(all); cmd++)
-			all[n_commands++] = cmd;
+		for (const NhipctlCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
+			nhip_cli_add(&cli, cmd->name, cmd->sub, cmd->args, cmd->summary, cmd);
 	}
-	if (i >= argc) {
-		print_help(stderr);
-		g_free(global.db_path);
-		return EXIT_USAGE;
-	}
-	for (guint c = 0; c < n_commands; c++) {
-		const NhipctlCommand *cmd = all[c];
-		gint first;
-		g_autofree gchar *prgname = NULL;
-
-		if (g_strcmp0(cmd->name, argv[i]) != 0)
-			continue;
-		if (cmd->sub != NULL && (i + 1 >= argc || g_strcmp0(cmd->sub, argv[i + 1]) != 0))
-			continue;
-		first = cmd->sub != NULL ? i + 1 : i;
-		prgname = g_strdup_printf("nhipctl %s%s%s", cmd->name, cmd->sub != NULL ? " " : "",
-					  cmd->sub != NULL ? cmd->sub : "");
-		g_set_prgname(prgname);
-		/* the command sees its own name as argv[0] */
-		rc = cmd->func(&global, argc - first, argv + first);
-		g_free(global.db_path);
-		return rc;
-	}
-	g_printerr(_("nhipctl: unknown command “%s”; see nhipctl --help\n"), argv[i]);
+	command = nhip_cli_find_command(&cli, argc, argv, &first, &rc);
+	/* the command sees its own name as argv[0] */
+	if (command != NULL)
+		rc = ((const NhipctlCommand *)command->row)
+			     ->func(&global, argc - first, argv + first);
 	g_free(global.db_path);
-	return EXIT_USAGE;
+	return rc;
 }

@@ -56,7 +56,7 @@ nhip_hub_live_event_free(NhipHubLiveEvent *event)
 	"id, packet, packet_id, station, room, room_secret, started_by, state, created, " \
 	"expires, ended, invited"
 
-static NhipHubLiveSession *
+static gpointer
 session_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubLiveSession *session = g_new0(NhipHubLiveSession, 1);
@@ -79,15 +79,8 @@ session_from_rows(NhipHubRows *rows, guint row)
 static GPtrArray *
 session_list(NhipHubDb *self, const gchar *sql, const gchar *const *params, guint n, GError **error)
 {
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(self, sql, params, n, error);
-	GPtrArray *list;
-
-	if (rows == NULL)
-		return NULL;
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_live_session_free);
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
-		g_ptr_array_add(list, session_from_rows(rows, i));
-	return list;
+	return nhip_hub_db_query_list(self, sql, params, n, session_from_rows,
+				      (GDestroyNotify)nhip_hub_live_session_free, error);
 }
 
 static NhipHubLiveSession *
@@ -437,20 +430,28 @@ nhip_hub_db_live_packet_elsewhere(NhipHubDb *self,
 
 /* ----- participants ----- */
 
-static GPtrArray *
-participant_list(NhipHubRows *rows)
-{
-	GPtrArray *list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_live_participant_free);
+#define PARTICIPANT_COLUMNS "who, token, joined"
 
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++) {
-		NhipHubLiveParticipant *participant = g_new0(NhipHubLiveParticipant, 1);
-		participant->who = nhip_hub_rows_dup(rows, i, 0);
-		participant->token = nhip_hub_rows_dup(rows, i, 1);
-		participant->joined = nhip_hub_rows_int(rows, i, 2);
-		g_ptr_array_add(list, participant);
-	}
-	return list;
+static gpointer
+participant_from_rows(NhipHubRows *rows, guint row)
+{
+	NhipHubLiveParticipant *participant = g_new0(NhipHubLiveParticipant, 1);
+
+	participant->who = nhip_hub_rows_dup(rows, row, 0);
+	participant->token = nhip_hub_rows_dup(rows, row, 1);
+	participant->joined = nhip_hub_rows_int(rows, row, 2);
+	return participant;
+}
+
+static GPtrArray *
+participant_list(NhipHubDb *self,
+		 const gchar *sql,
+		 const gchar *const *params,
+		 guint n,
+		 GError **error)
+{
+	return nhip_hub_db_query_list(self, sql, params, n, participant_from_rows,
+				      (GDestroyNotify)nhip_hub_live_participant_free, error);
 }
 
 /**
@@ -484,14 +485,12 @@ nhip_hub_db_live_participant_add(NhipHubDb *self,
 
 	if (rows == NULL)
 		return NULL;
-	g_clear_pointer(&rows, nhip_hub_rows_free);
-	rows = nhip_hub_db_query(self,
-				 "SELECT who, token, joined FROM live_participants WHERE "
-				 "session = ? AND who = ?",
-				 get_params, G_N_ELEMENTS(get_params), error);
-	if (rows == NULL)
+	list = participant_list(self,
+				"SELECT " PARTICIPANT_COLUMNS " FROM live_participants WHERE "
+				"session = ? AND who = ?",
+				get_params, G_N_ELEMENTS(get_params), error);
+	if (list == NULL)
 		return NULL;
-	list = participant_list(rows);
 	if (list->len != 1) {
 		g_set_error_literal(error, NHIP_HUB_ERROR, NHIP_HUB_ERROR_STORAGE,
 				    _("a participant of the live session was not stored"));
@@ -513,12 +512,11 @@ GPtrArray *
 nhip_hub_db_live_participant_list(NhipHubDb *self, const gchar *session, GError **error)
 {
 	const gchar *params[] = { session };
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
-		self,
-		"SELECT who, token, joined FROM live_participants WHERE session = ? ORDER BY who",
-		params, 1, error);
 
-	return rows != NULL ? participant_list(rows) : NULL;
+	return participant_list(self,
+				"SELECT " PARTICIPANT_COLUMNS
+				" FROM live_participants WHERE session = ? ORDER BY who",
+				params, 1, error);
 }
 
 /**
@@ -549,6 +547,19 @@ nhip_hub_db_live_participant_set_joined(NhipHubDb *self,
 }
 
 /* ----- events ----- */
+
+static gpointer
+event_from_rows(NhipHubRows *rows, guint row)
+{
+	NhipHubLiveEvent *event = g_new0(NhipHubLiveEvent, 1);
+
+	event->seq = nhip_hub_rows_int(rows, row, 0);
+	event->sender = nhip_hub_rows_dup(rows, row, 1);
+	event->kind = nhip_hub_rows_dup(rows, row, 2);
+	event->body = nhip_hub_rows_dup(rows, row, 3);
+	event->at = nhip_hub_rows_int(rows, row, 4);
+	return event;
+}
 
 /**
  * nhip_hub_db_live_event_add:
@@ -623,24 +634,10 @@ nhip_hub_db_live_event_list(NhipHubDb *self,
 	g_autofree gchar *after_text = nhip_hub_int_text(after);
 	g_autofree gchar *limit_text = nhip_hub_int_text(limit);
 	const gchar *params[] = { session, after_text, limit_text };
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
-		self,
-		"SELECT seq, sender, kind, body, at FROM live_events WHERE session = ? AND "
-		"seq > ? ORDER BY seq LIMIT ?",
-		params, G_N_ELEMENTS(params), error);
-	GPtrArray *list;
 
-	if (rows == NULL)
-		return NULL;
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_live_event_free);
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++) {
-		NhipHubLiveEvent *event = g_new0(NhipHubLiveEvent, 1);
-		event->seq = nhip_hub_rows_int(rows, i, 0);
-		event->sender = nhip_hub_rows_dup(rows, i, 1);
-		event->kind = nhip_hub_rows_dup(rows, i, 2);
-		event->body = nhip_hub_rows_dup(rows, i, 3);
-		event->at = nhip_hub_rows_int(rows, i, 4);
-		g_ptr_array_add(list, event);
-	}
-	return list;
+	return nhip_hub_db_query_list(self,
+				      "SELECT seq, sender, kind, body, at FROM live_events WHERE "
+				      "session = ? AND seq > ? ORDER BY seq LIMIT ?",
+				      params, G_N_ELEMENTS(params), event_from_rows,
+				      (GDestroyNotify)nhip_hub_live_event_free, error);
 }

@@ -77,6 +77,18 @@ nhip_hub_db_case_file_add(NhipHubDb *self,
 	return rows != NULL;
 }
 
+static gpointer
+case_file_from_rows(NhipHubRows *rows, guint row)
+{
+	NhipHubCaseFile *file = g_new0(NhipHubCaseFile, 1);
+
+	file->name = nhip_hub_rows_dup(rows, row, 0);
+	file->type = nhip_hub_rows_dup(rows, row, 1);
+	file->sha256 = nhip_hub_rows_dup(rows, row, 2);
+	file->size = nhip_hub_rows_int(rows, row, 3);
+	return file;
+}
+
 /**
  * nhip_hub_db_case_file_list:
  * @self: the database
@@ -88,33 +100,20 @@ nhip_hub_db_case_file_add(NhipHubDb *self,
 GPtrArray *
 nhip_hub_db_case_file_list(NhipHubDb *self, gint64 packet, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_case_file_free);
 	g_autofree gchar *packet_text = nhip_hub_int_text(packet);
 	const gchar *params[] = { packet_text };
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
+
+	return nhip_hub_db_query_list(
 		self,
 		"SELECT name, type, sha256, size FROM case_files WHERE packet = ? ORDER BY name",
-		params, 1, error);
-
-	if (rows == NULL)
-		return NULL;
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++) {
-		NhipHubCaseFile *file = g_new0(NhipHubCaseFile, 1);
-		file->name = nhip_hub_rows_dup(rows, i, 0);
-		file->type = nhip_hub_rows_dup(rows, i, 1);
-		file->sha256 = nhip_hub_rows_dup(rows, i, 2);
-		file->size = nhip_hub_rows_int(rows, i, 3);
-		g_ptr_array_add(list, file);
-	}
-	return g_steal_pointer(&list);
+		params, 1, case_file_from_rows, (GDestroyNotify)nhip_hub_case_file_free, error);
 }
 
 /* ----- doctors ----- */
 
 #define DOCTOR_COLUMNS "id, username, display_name, password, created, disabled"
 
-static NhipHubDoctor *
+static gpointer
 doctor_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubDoctor *doctor = g_new0(NhipHubDoctor, 1);
@@ -203,16 +202,9 @@ nhip_hub_db_doctor_get(NhipHubDb *self, const gchar *username, gint64 id, GError
 GPtrArray *
 nhip_hub_db_doctor_list(NhipHubDb *self, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_doctor_free);
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
-		self, "SELECT " DOCTOR_COLUMNS " FROM doctors ORDER BY username", NULL, 0, error);
-
-	if (rows == NULL)
-		return NULL;
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
-		g_ptr_array_add(list, doctor_from_rows(rows, i));
-	return g_steal_pointer(&list);
+	return nhip_hub_db_query_list(
+		self, "SELECT " DOCTOR_COLUMNS " FROM doctors ORDER BY username", NULL, 0,
+		doctor_from_rows, (GDestroyNotify)nhip_hub_doctor_free, error);
 }
 
 /* an UPDATE or DELETE that must touch a row */
@@ -470,6 +462,22 @@ nhip_hub_db_session_delete(NhipHubDb *self, const gchar *token_sha256, GError **
 
 #define ANSWER_COLUMNS "msg_id, packet, doctor, doctor_name, advice, referral, urgency, created"
 
+static gpointer
+answer_from_rows(NhipHubRows *rows, guint row)
+{
+	NhipHubAnswer *answer = g_new0(NhipHubAnswer, 1);
+
+	answer->msg_id = nhip_hub_rows_dup(rows, row, 0);
+	answer->packet = nhip_hub_rows_int(rows, row, 1);
+	answer->doctor = nhip_hub_rows_int(rows, row, 2);
+	answer->doctor_name = nhip_hub_rows_dup(rows, row, 3);
+	answer->advice = nhip_hub_rows_dup(rows, row, 4);
+	answer->referral = (gint)nhip_hub_rows_int(rows, row, 5);
+	answer->urgency = nhip_hub_rows_dup(rows, row, 6);
+	answer->created = nhip_hub_rows_int(rows, row, 7);
+	return answer;
+}
+
 /**
  * nhip_hub_db_answer_add:
  * @self: the database
@@ -521,30 +529,13 @@ nhip_hub_db_answer_delete(NhipHubDb *self, const gchar *msg_id, GError **error)
 GPtrArray *
 nhip_hub_db_answer_list(NhipHubDb *self, gint64 packet, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_answer_free);
 	g_autofree gchar *packet_text = nhip_hub_int_text(packet);
 	const gchar *params[] = { packet_text };
-	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(
+
+	return nhip_hub_db_query_list(
 		self,
 		"SELECT " ANSWER_COLUMNS " FROM answers WHERE packet = ? ORDER BY created, msg_id",
-		params, 1, error);
-
-	if (rows == NULL)
-		return NULL;
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++) {
-		NhipHubAnswer *answer = g_new0(NhipHubAnswer, 1);
-		answer->msg_id = nhip_hub_rows_dup(rows, i, 0);
-		answer->packet = nhip_hub_rows_int(rows, i, 1);
-		answer->doctor = nhip_hub_rows_int(rows, i, 2);
-		answer->doctor_name = nhip_hub_rows_dup(rows, i, 3);
-		answer->advice = nhip_hub_rows_dup(rows, i, 4);
-		answer->referral = (gint)nhip_hub_rows_int(rows, i, 5);
-		answer->urgency = nhip_hub_rows_dup(rows, i, 6);
-		answer->created = nhip_hub_rows_int(rows, i, 7);
-		g_ptr_array_add(list, answer);
-	}
-	return g_steal_pointer(&list);
+		params, 1, answer_from_rows, (GDestroyNotify)nhip_hub_answer_free, error);
 }
 
 /**

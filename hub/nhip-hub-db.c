@@ -226,6 +226,27 @@ nhip_hub_int_text(gint64 value)
 	return g_strdup_printf("%" PRId64, value);
 }
 
+/* runs a SELECT and reads each of its rows with @reader; NULL on error */
+GPtrArray *
+nhip_hub_db_query_list(NhipHubDb *self,
+		       const gchar *sql,
+		       const gchar *const *params,
+		       guint n,
+		       NhipHubRowReader reader,
+		       GDestroyNotify free_func,
+		       GError **error)
+{
+	g_autoptr(NhipHubRows) rows = nhip_hub_db_query(self, sql, params, n, error);
+	GPtrArray *list;
+
+	if (rows == NULL)
+		return NULL;
+	list = g_ptr_array_new_with_free_func(free_func);
+	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
+		g_ptr_array_add(list, reader(rows, i));
+	return list;
+}
+
 /**
  * nhip_hub_db_open:
  * @uri: (nullable): `postgresql://…` (or `postgres://…`), `sqlite:PATH`, or %NULL / empty
@@ -502,7 +523,7 @@ nhip_hub_db_upload_expire(NhipHubDb *self, gint64 now, GPtrArray *ids, GError **
 	"id, station, packet_id, sha256, size, seq, urgency, contents_sha256, receipt_sha256, " \
 	"received"
 
-static NhipHubPacket *
+static gpointer
 packet_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubPacket *packet = g_new0(NhipHubPacket, 1);
@@ -667,26 +688,18 @@ nhip_hub_db_packet_by_case(NhipHubDb *self, gint64 id, GError **error)
 GPtrArray *
 nhip_hub_db_packet_list(NhipHubDb *self, GError **error)
 {
-	g_autoptr(GPtrArray) list =
-		g_ptr_array_new_with_free_func((GDestroyNotify)nhip_hub_packet_free);
-	g_autoptr(NhipHubRows) rows =
-		nhip_hub_db_query(self,
-				  "SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
-				  "CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, received, id",
-				  NULL, 0, error);
-
-	if (rows == NULL)
-		return NULL;
-	for (guint i = 0; i < nhip_hub_rows_count(rows); i++)
-		g_ptr_array_add(list, packet_from_rows(rows, i));
-	return g_steal_pointer(&list);
+	return nhip_hub_db_query_list(
+		self,
+		"SELECT " PACKET_COLUMNS " FROM packets ORDER BY "
+		"CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, received, id",
+		NULL, 0, packet_from_rows, (GDestroyNotify)nhip_hub_packet_free, error);
 }
 
 /* ----- each station's inbox ----- */
 
 #define MESSAGE_COLUMNS "cursor, station, msg_id, kind, in_reply_to, blob_sha256, size, created"
 
-static NhipHubMessage *
+static gpointer
 message_from_rows(NhipHubRows *rows, guint row)
 {
 	NhipHubMessage *message = g_new0(NhipHubMessage, 1);

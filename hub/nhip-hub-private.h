@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "nhip-cli.h"
 #include "nhip-hub-db.h"
 
 G_BEGIN_DECLS
@@ -41,12 +42,8 @@ typedef struct {
 
 gint nhip_hub_usage_error(const gchar *message);
 gint nhip_hub_fail(const GError *error);
-gboolean nhip_hub_parse(const gchar *usage,
-			const gchar *summary,
-			GOptionEntry *entries,
-			gint *argc,
-			gchar ***argv,
-			GError **error);
+/* parses a command's options; leaves the positional arguments in argv */
+#define nhip_hub_parse nhip_cli_parse
 
 gboolean nhip_hub_parse_options(const gchar *summary,
 				GOptionEntry *entries,

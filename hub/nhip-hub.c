@@ -11,8 +11,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <locale.h>
-#include <stdio.h>
 
 #include "nhip-hub-private.h"
 #include "nhip-identity.h"
@@ -30,10 +28,7 @@ nhip_hub_usage_error(const gchar *message)
 gint
 nhip_hub_fail(const GError *error)
 {
-	g_autofree gchar *line = g_strdup(error->message);
-
-	g_strdelimit(line, "\r\n", ' ');
-	g_printerr("nhip-hub: %s\n", line);
+	nhip_cli_print_error("nhip-hub", error->message);
 	if (error->domain == G_OPTION_ERROR)
 		return NHIP_HUB_EXIT_USAGE;
 	if (error->domain == NHIP_IDENTITY_ERROR) {
@@ -64,23 +59,6 @@ nhip_hub_fail(const GError *error)
 	return NHIP_HUB_EXIT_FAILED;
 }
 
-/* parse a command's options; leaves the positional arguments in argv */
-gboolean
-nhip_hub_parse(const gchar *usage,
-	       const gchar *summary,
-	       GOptionEntry *entries,
-	       gint *argc,
-	       gchar ***argv,
-	       GError **error)
-{
-	g_autoptr(GOptionContext) context = g_option_context_new(usage);
-
-	g_option_context_set_summary(context, summary);
-	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
-	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
-	return g_option_context_parse(context, argc, argv, error);
-}
-
 /* every command group; each table ends with a NULL name */
 static const NhipHubCommand *const command_tables[] = {
 	nhip_hub_ca_commands,
@@ -90,72 +68,37 @@ static const NhipHubCommand *const command_tables[] = {
 };
 
 static void
-print_help(FILE *out)
+hub_unknown(const gchar *word, gboolean option)
 {
-	fprintf(out, "%s\n\n", _("Usage: nhip-hub COMMAND [ARGS]"));
-	fprintf(out, "%s\n", _("Commands:"));
-	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipHubCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++) {
-			g_autofree gchar *left = g_strdup_printf("%s %s", cmd->name, cmd->args);
-			fprintf(out, "  %-52s %s\n", left, _(cmd->summary));
-		}
-	}
-	fprintf(out, "\n%s\n",
-		_("Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 failure, 6 refused."));
-}
-
-static void
-nhip_hub_init_i18n(void)
-{
-	const gchar *localedir = g_getenv("NHIP_LOCALEDIR");
-	const gchar *messages;
-
-	setlocale(LC_ALL, "");
-	/* the hub's operators at the district hospital read Vietnamese by default too */
-	messages = setlocale(LC_MESSAGES, NULL);
-	if (messages == NULL || g_strcmp0(messages, "C") == 0 ||
-	    g_strcmp0(messages, "POSIX") == 0) {
-		setlocale(LC_ALL, "C.UTF-8");
-		if (g_getenv("LANGUAGE") == NULL)
-			g_setenv("LANGUAGE", "vi", TRUE);
-	}
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	g_printerr(_("nhip-hub: unknown command “%s”; see nhip-hub --help\n"), word);
 }
 
 int
 main(int argc, char **argv)
 {
-	nhip_hub_init_i18n();
+	g_auto(NhipCli) cli = { 0 };
+	const NhipCliCommand *command;
+	gint first = 0;
+	gint rc;
+
+	/* the hub's operators at the district hospital read Vietnamese by default too */
+	nhip_cli_init_i18n();
 	if (!nhip_openssl_init_process()) {
 		g_printerr(_("nhip-hub: the cryptography library (OpenSSL) could not start\n"));
 		return NHIP_HUB_EXIT_FAILED;
 	}
-	if (argc < 2) {
-		print_help(stderr);
-		return NHIP_HUB_EXIT_USAGE;
-	}
-	if (g_strcmp0(argv[1], "--help") == 0 || g_strcmp0(argv[1], "-h") == 0) {
-		print_help(stdout);
-		return NHIP_HUB_EXIT_OK;
-	}
-	if (g_strcmp0(argv[1], "--version") == 0) {
-		g_print("nhip-hub %s\n", PACKAGE_VERSION);
-		return NHIP_HUB_EXIT_OK;
-	}
+	cli.program = "nhip-hub";
+	cli.usage = _("Usage: nhip-hub COMMAND [ARGS]");
+	cli.exit_codes =
+		_("Exit codes: 0 ok, 2 usage, 3 bad input, 4 not found, 5 failure, 6 refused.");
+	cli.unknown = hub_unknown;
 	for (guint t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-		for (const NhipHubCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++) {
-			g_autofree gchar *prgname = NULL;
-
-			if (g_strcmp0(cmd->name, argv[1]) != 0)
-				continue;
-			prgname = g_strdup_printf("nhip-hub %s", cmd->name);
-			g_set_prgname(prgname);
-			/* the command sees its own name as argv[0] */
-			return cmd->func(argc - 1, argv + 1);
-		}
+		for (const NhipHubCommand *cmd = command_tables[t]; cmd->name != NULL; cmd++)
+			nhip_cli_add(&cli, cmd->name, NULL, cmd->args, cmd->summary, cmd);
 	}
-	g_printerr(_("nhip-hub: unknown command “%s”; see nhip-hub --help\n"), argv[1]);
-	return NHIP_HUB_EXIT_USAGE;
+	command = nhip_cli_find_command(&cli, argc, argv, &first, &rc);
+	if (command == NULL)
+		return rc;
+	/* the command sees its own name as argv[0] */
+	return ((const NhipHubCommand *)command->row)->func(argc - first, argv + first);
 }
