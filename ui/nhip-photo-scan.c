@@ -262,14 +262,16 @@ scan_add_mounts(GPtrArray *roots, const gchar *dir)
 /**
  * nhip_photo_scope_new_for_station:
  * @db_path: the station's database
+ * @roots: (array zero-terminated=1) (nullable): the allowed folders; %NULL for those of
+ *   $NHIP_PHOTO_ROOTS, else the mounted removable media and Pictures
  *
- * The roots of $NHIP_PHOTO_ROOTS, else the mounted removable media and Pictures; the data
- * folders are the database's folder, the identity folder and the configured data folder.
+ * The data folders are the database's folder, the identity folder and the configured data
+ * folder.
  *
  * Returns: (transfer full): the scope
  */
 NhipPhotoScope *
-nhip_photo_scope_new_for_station(const gchar *db_path)
+nhip_photo_scope_new_for_station(const gchar *db_path, const gchar *const *roots_given)
 {
 	g_autoptr(GPtrArray) roots = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
@@ -278,7 +280,10 @@ nhip_photo_scope_new_for_station(const gchar *db_path)
 	g_autofree gchar *pictures_real = NULL;
 	NhipPhotoScope *self;
 
-	if (env != NULL && *env != '\0') {
+	if (roots_given != NULL) {
+		for (guint i = 0; roots_given[i] != NULL; i++)
+			g_ptr_array_add(roots, g_strdup(roots_given[i]));
+	} else if (env != NULL && *env != '\0') {
 		g_auto(GStrv) parts = g_strsplit(env, ":", -1);
 		for (guint i = 0; parts[i] != NULL; i++) {
 			if (g_path_is_absolute(parts[i]))
@@ -318,7 +323,7 @@ nhip_photo_scope_new_for_station(const gchar *db_path)
 				    (const gchar *const *)dirs->pdata,
 				    (const gchar *const *)files->pdata);
 	/* say what each root is: a USB stick by its label, Pictures by name */
-	for (guint i = 0; (env == NULL || *env == '\0') && i < self->roots->len; i++) {
+	for (guint i = 0; pictures_real != NULL && i < self->roots->len; i++) {
 		NhipPhotoEntry *root = g_ptr_array_index(self->roots, i);
 		g_autofree gchar *label = g_steal_pointer(&root->name);
 

@@ -78,7 +78,8 @@ typedef struct _NhipPhotoScope NhipPhotoScope;
 NhipPhotoScope *nhip_photo_scope_new(const gchar *const *roots,
 				     const gchar *const *data_dirs,
 				     const gchar *const *data_files) G_GNUC_WARN_UNUSED_RESULT;
-NhipPhotoScope *nhip_photo_scope_new_for_station(const gchar *db_path) G_GNUC_WARN_UNUSED_RESULT;
+NhipPhotoScope *nhip_photo_scope_new_for_station(const gchar *db_path, const gchar *const *roots)
+	G_GNUC_WARN_UNUSED_RESULT;
 NhipPhotoScope *nhip_photo_scope_ref(NhipPhotoScope *self);
 void nhip_photo_scope_unref(NhipPhotoScope *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NhipPhotoScope, nhip_photo_scope_unref)

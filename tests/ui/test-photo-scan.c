@@ -524,7 +524,7 @@ test_station(void)
 	g_assert_cmpint(g_mkdir_with_parents(photos, 0700), ==, 0);
 	write_file(db, "");
 	g_setenv("NHIP_PHOTO_ROOTS", roots, TRUE);
-	scope = nhip_photo_scope_new_for_station(db);
+	scope = nhip_photo_scope_new_for_station(db, NULL);
 	g_unsetenv("NHIP_PHOTO_ROOTS");
 	/* photos is inside the first root, so it is not a root of its own */
 	kept = nhip_photo_scope_get_roots(scope);
@@ -532,6 +532,14 @@ test_station(void)
 	g_assert_true(nhip_photo_scope_allows(scope, photos));
 	g_assert_false(nhip_photo_scope_allows(scope, data));
 	g_assert_false(nhip_photo_scope_allows(scope, db));
+	g_clear_pointer(&scope, nhip_photo_scope_unref);
+	/* roots given replace the variable's; the data folder is refused all the same */
+	g_setenv("NHIP_PHOTO_ROOTS", "/", TRUE);
+	scope = nhip_photo_scope_new_for_station(db, (const gchar *const[]){ photos, data, NULL });
+	g_unsetenv("NHIP_PHOTO_ROOTS");
+	kept = nhip_photo_scope_get_roots(scope);
+	g_assert_cmpuint(kept->len, ==, 1);
+	g_assert_cmpstr(((NhipPhotoEntry *)g_ptr_array_index(kept, 0))->name, ==, "photos");
 	g_unlink(db);
 	g_rmdir(data);
 	g_rmdir(photos);
