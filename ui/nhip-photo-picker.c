@@ -70,7 +70,8 @@ typedef struct {
 	NhipPhotoFormat format;
 	gint64 mtime;
 	guint64 size;
-	gchar *problem; /* why it cannot be attached, or NULL */
+	gchar *problem;	  /* why it cannot be attached, or NULL */
+	gboolean decoded; /* its thumbnail was made: the file is a whole photo */
 } PickerPhoto;
 
 static void
@@ -129,7 +130,8 @@ picker_show_info(NhipPhotoPicker *self)
 		text = g_strdup_printf(_("Chosen: %s, %s %s, %s"), photo->name, day, when, size);
 	}
 	gtk_label_set_text(self->info_label, text);
-	gtk_widget_set_sensitive(self->attach_button, TRUE);
+	/* attached only once its thumbnail shows it is a whole photo */
+	gtk_widget_set_sensitive(self->attach_button, photo->decoded);
 }
 
 static void
@@ -151,7 +153,7 @@ picker_attach(NhipPhotoPicker *self)
 				     ? g_object_get_data(G_OBJECT(self->selected), "photo")
 				     : NULL;
 
-	if (photo == NULL || photo->problem != NULL)
+	if (photo == NULL || photo->problem != NULL || !photo->decoded)
 		return;
 	g_signal_emit(self, signals[SIGNAL_PHOTO_CHOSEN], 0, photo->path,
 		      photo->format == NHIP_PHOTO_FORMAT_PNG ? "image/png" : "image/jpeg");
@@ -227,7 +229,11 @@ picker_thumb_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
 	picker_busy_changed(self, -1);
 	if (texture != NULL) {
 		GtkWidget *picture = g_object_get_data(G_OBJECT(tile), "picture");
+		PickerPhoto *photo = g_object_get_data(G_OBJECT(tile), "photo");
 		gtk_picture_set_paintable(GTK_PICTURE(picture), GDK_PAINTABLE(texture));
+		photo->decoded = TRUE;
+		if (self->selected == tile)
+			picker_show_info(self);
 		return;
 	}
 	g_message("a photo cannot be shown: %s", error->message);
@@ -801,9 +807,12 @@ nhip_photo_picker_new(GtkWidget *parent,
 		gtk_window_set_transient_for(GTK_WINDOW(self), GTK_WINDOW(root));
 		gtk_window_set_application(GTK_WINDOW(self),
 					   gtk_window_get_application(GTK_WINDOW(root)));
-		gtk_window_set_default_size(GTK_WINDOW(self),
-					    MAX(gtk_widget_get_width(GTK_WIDGET(root)), 640),
-					    MAX(gtk_widget_get_height(GTK_WIDGET(root)), 480));
+		gint width = 0, height = 0;
+		/* as large as the kiosk: its size, or the size it asked for if not shown yet */
+		gtk_window_get_default_size(GTK_WINDOW(root), &width, &height);
+		width = MAX(width, gtk_widget_get_width(GTK_WIDGET(root)));
+		height = MAX(height, gtk_widget_get_height(GTK_WIDGET(root)));
+		gtk_window_set_default_size(GTK_WINDOW(self), MAX(width, 640), MAX(height, 480));
 		if (gtk_window_is_fullscreen(GTK_WINDOW(root)))
 			gtk_window_fullscreen(GTK_WINDOW(self));
 	}

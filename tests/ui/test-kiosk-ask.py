@@ -256,6 +256,9 @@ try:
     os.link(db, os.path.join(photos, "copy.jpg"))
     with open(os.path.join(photos, "notes.txt"), "w") as f:
         f.write("not a photo")
+    # a copy cut short: the beginning of a JPEG and nothing after
+    with open(os.path.join(photos, "hong.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
     hidden = ["station-data", "data-link", "db-link.jpg", "copy.jpg", "notes.txt",
               "station.db"]
     click(find(visit, "Attach a photo", "push button"))
@@ -267,6 +270,11 @@ try:
     shown = [a.name for a in find_all(app, lambda a: a.name in hidden)]
     assert not shown, f"the photo picker shows the station's data: {shown}"
     assert not locks_lost(), "the kiosk's database locks are gone after the picker opened"
+    # a damaged photo says which file, what is wrong and what to do, and is not attached
+    click(find(app, "hong.jpg", "push button"))
+    wait_for("the damaged photo's error", lambda: labels(app, lambda t: t.startswith(
+        "The photo “hong.jpg” cannot be shown: the file is damaged") and "Copy it again" in t))
+    assert not atspi.is_sensitive(attach), "a damaged photo can be attached"
     t0 = time.monotonic()
     click(tile)
     wait_for("the photo chosen", lambda: labels(app, lambda t: t.startswith("Chosen: ban-do.jpg")))
