@@ -1404,6 +1404,80 @@ nhip_backup_auto(const gchar *db_path,
 	return g_steal_pointer(&result);
 }
 
+/* the folders searched for a backup disk when none is configured */
+static const gchar *const default_backup_roots[] = { "/media", "/mnt", "/run/media", NULL };
+
+static gchar *
+station_setting(const gchar *db_path, const gchar *key)
+{
+	g_autoptr(NhipStore) store = NULL;
+
+	if (!g_file_test(db_path, G_FILE_TEST_EXISTS))
+		return NULL;
+	store = nhip_store_open(db_path, NULL);
+	return store != NULL ? nhip_store_setting_get(store, key, NULL) : NULL;
+}
+
+/**
+ * nhip_backup_auto_station:
+ * @db_path: the station database
+ * @cert_path: (nullable): the backup certificate; %NULL for the backup.certificate setting
+ * @mount: (nullable): where the backup disk is mounted; %NULL for the backup.mount
+ *   setting, else /media, /mnt and /run/media
+ * @keep: how many backups to keep; 0 for the backup.keep setting, else
+ *   %NHIP_BACKUP_DEFAULT_KEEP
+ * @error: return location for a #GError
+ *
+ * What `nhipctl backup --auto` (the nightly timer) and the technician's "Back up now" on
+ * the kiosk do: nhip_backup_auto() with the station's settings; the outcome is logged
+ * (nhip_backup_log_result()) and kept for the status page (nhip_backup_last_write()).
+ * Takes as long as the backup: call it in a thread.
+ *
+ * Returns: (transfer full) (nullable): the backup written and verified
+ */
+NhipBackupResult *
+nhip_backup_auto_station(const gchar *db_path,
+			 const gchar *cert_path,
+			 const gchar *mount,
+			 guint keep,
+			 GError **error)
+{
+	g_autofree gchar *cert = g_strdup(cert_path);
+	g_autofree gchar *configured = NULL;
+	const gchar *one[] = { mount, NULL };
+	const gchar *const *roots = default_backup_roots;
+	g_autoptr(GError) error_local = NULL;
+	NhipBackupResult *result;
+
+	g_return_val_if_fail(db_path != NULL, NULL);
+
+	if (!g_file_test(db_path, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_NOT_FOUND,
+			    _("there is no station database at %s; give the right --db"), db_path);
+		return NULL;
+	}
+	if (cert == NULL)
+		cert = station_setting(db_path, NHIP_SETTING_BACKUP_CERTIFICATE);
+	if (one[0] == NULL)
+		one[0] = configured = station_setting(db_path, NHIP_SETTING_BACKUP_MOUNT);
+	if (one[0] != NULL)
+		roots = one;
+	if (keep == 0) {
+		g_autofree gchar *text = station_setting(db_path, NHIP_SETTING_BACKUP_KEEP);
+		guint64 value = NHIP_BACKUP_DEFAULT_KEEP;
+		if (text != NULL && !g_ascii_string_to_unsigned(text, 10, 1, 10000, &value, NULL))
+			g_warning("the setting %s “%s” is not a number from 1 to 10000; keeping %d",
+				  NHIP_SETTING_BACKUP_KEEP, text, NHIP_BACKUP_DEFAULT_KEEP);
+		keep = (guint)value;
+	}
+	result = nhip_backup_auto(db_path, cert, roots, keep, &error_local);
+	nhip_backup_log_result(result, error_local);
+	nhip_backup_last_write(db_path, result, error_local);
+	if (result == NULL)
+		g_propagate_error(error, g_steal_pointer(&error_local));
+	return result;
+}
+
 /**
  * nhip_backup_log_result:
  * @result: (nullable): what was written

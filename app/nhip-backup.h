@@ -119,6 +119,11 @@ NhipBackupResult *nhip_backup_auto(const gchar *db_path,
 				   const gchar *const *roots,
 				   guint keep,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+NhipBackupResult *nhip_backup_auto_station(const gchar *db_path,
+					   const gchar *cert_path,
+					   const gchar *mount,
+					   guint keep,
+					   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void nhip_backup_log_result(const NhipBackupResult *result, const GError *error);
 
 /**

@@ -281,6 +281,32 @@ nhip_data_dir_config_path(void)
 	return g_build_filename(NHIP_SYSCONFDIR, "nhip", "station.conf", NULL);
 }
 
+/**
+ * nhip_data_dir_get:
+ * @config_path: (nullable): the configuration file; %NULL for nhip_data_dir_config_path()
+ *
+ * The station's data folder as configured, whether or not encryption is required: what
+ * nothing shown on screen may ever open (see ui/nhip-photo-scan.c).
+ *
+ * Returns: (transfer full): `dir` of [data] when the file names an absolute one, else the
+ *   folder of the default database
+ */
+gchar *
+nhip_data_dir_get(const gchar *config_path)
+{
+	g_autofree gchar *default_path = NULL;
+	g_autoptr(GKeyFile) file = g_key_file_new();
+	g_autofree gchar *configured = NULL;
+
+	if (config_path == NULL)
+		config_path = default_path = nhip_data_dir_config_path();
+	if (g_key_file_load_from_file(file, config_path, G_KEY_FILE_NONE, NULL))
+		configured = g_key_file_get_string(file, "data", "dir", NULL);
+	if (configured != NULL && g_path_is_absolute(configured))
+		return g_steal_pointer(&configured);
+	return g_path_get_dirname(NHIP_DEFAULT_DB);
+}
+
 static gboolean
 data_dir_config_boolean(GKeyFile *file,
 			const gchar *config_path,

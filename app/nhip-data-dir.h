@@ -55,5 +55,6 @@ gboolean nhip_data_dir_check_with(const gchar *db_path,
 				  GError **error);
 gboolean nhip_data_dir_check(const gchar *db_path, GError **error);
 gchar *nhip_data_dir_config_path(void) G_GNUC_WARN_UNUSED_RESULT;
+gchar *nhip_data_dir_get(const gchar *config_path) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -67,36 +67,32 @@ flatten_on_white(GdkPixbuf *pixbuf)
 }
 
 /**
- * nhip_photo_reencode:
+ * nhip_photo_decode:
  * @input: a JPEG or PNG file's bytes
- * @max_edge: the longest edge of the result, in pixels
- * @quality: JPEG quality, 1 to 100
+ * @max_edge: the longest edge of the result, in pixels (at least 16)
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): a baseline JPEG no larger than @max_edge on its
- *   longest side, upright, without metadata; %NHIP_STORE_ERROR_INVALID for anything else
- *   than a readable JPEG or PNG of sane dimensions
+ * Decodes a photo, scaled down while it is decoded where the format allows it (JPEG),
+ * turned upright by its EXIF orientation. The format is chosen from the first bytes, never
+ * from a name or by sniffing through a loader module.
+ *
+ * Returns: (transfer full) (nullable): the picture, no larger than @max_edge on its
+ *   longest side; %NHIP_STORE_ERROR_INVALID for anything else than a readable JPEG or PNG
+ *   of sane dimensions
  */
-GBytes *
-nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error)
+GdkPixbuf *
+nhip_photo_decode(GBytes *input, guint max_edge, GError **error)
 {
 	g_autoptr(GdkPixbufLoader) loader = NULL;
 	g_autoptr(GError) error_local = NULL;
 	g_autoptr(GdkPixbuf) upright = NULL;
-	g_autoptr(GdkPixbuf) flat = NULL;
-	g_autofree gchar *quality_text = NULL;
-	g_autofree gchar *format_name = NULL;
-	GdkPixbufFormat *format;
 	GdkPixbuf *pixbuf;
 	PhotoSize size = { max_edge, FALSE };
-	gchar *buffer = NULL;
-	gsize length = 0;
 	const guint8 *data;
 	gsize data_len = 0;
 
 	g_return_val_if_fail(input != NULL, NULL);
 	g_return_val_if_fail(max_edge >= 16, NULL);
-	g_return_val_if_fail(quality >= 1 && quality <= 100, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	data = g_bytes_get_data(input, &data_len);
@@ -105,11 +101,15 @@ nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error
 		return NULL;
 	}
 	/* the format is chosen from the first bytes, before any loader module is involved */
-	if (data_len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+	switch (nhip_photo_sniff(data, data_len)) {
+	case NHIP_PHOTO_FORMAT_JPEG:
 		loader = gdk_pixbuf_loader_new_with_type("jpeg", &error_local);
-	else if (data_len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		break;
+	case NHIP_PHOTO_FORMAT_PNG:
 		loader = gdk_pixbuf_loader_new_with_type("png", &error_local);
-	else {
+		break;
+	case NHIP_PHOTO_FORMAT_NONE:
+	default:
 		photo_fail(error, _("it is not a JPEG or PNG image"));
 		return NULL;
 	}
@@ -128,10 +128,8 @@ nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error
 		photo_fail(error, _("the image has more than 100 million pixels"));
 		return NULL;
 	}
-	format = gdk_pixbuf_loader_get_format(loader);
-	format_name = format != NULL ? gdk_pixbuf_format_get_name(format) : NULL;
 	pixbuf = gdk_pixbuf_loader_get_pixbuf(loader);
-	if (pixbuf == NULL || format_name == NULL) {
+	if (pixbuf == NULL || gdk_pixbuf_loader_get_format(loader) == NULL) {
 		photo_fail(error, _("the image holds no picture"));
 		return NULL;
 	}
@@ -147,6 +145,55 @@ nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error
 		g_object_unref(upright);
 		upright = scaled;
 	}
+	return g_steal_pointer(&upright);
+}
+
+/**
+ * nhip_photo_sniff:
+ * @data: (array length=len): the first bytes of a file
+ * @len: how many there are (8 are enough)
+ *
+ * Returns: whether the bytes begin a JPEG or a PNG file
+ */
+NhipPhotoFormat
+nhip_photo_sniff(const guint8 *data, gsize len)
+{
+	if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+		return NHIP_PHOTO_FORMAT_JPEG;
+	if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return NHIP_PHOTO_FORMAT_PNG;
+	return NHIP_PHOTO_FORMAT_NONE;
+}
+
+/**
+ * nhip_photo_reencode:
+ * @input: a JPEG or PNG file's bytes
+ * @max_edge: the longest edge of the result, in pixels
+ * @quality: JPEG quality, 1 to 100
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): a baseline JPEG no larger than @max_edge on its
+ *   longest side, upright, without metadata; %NHIP_STORE_ERROR_INVALID for anything else
+ *   than a readable JPEG or PNG of sane dimensions
+ */
+GBytes *
+nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GdkPixbuf) upright = NULL;
+	g_autoptr(GdkPixbuf) flat = NULL;
+	g_autofree gchar *quality_text = NULL;
+	gchar *buffer = NULL;
+	gsize length = 0;
+
+	g_return_val_if_fail(input != NULL, NULL);
+	g_return_val_if_fail(max_edge >= 16, NULL);
+	g_return_val_if_fail(quality >= 1 && quality <= 100, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	upright = nhip_photo_decode(input, max_edge, error);
+	if (upright == NULL)
+		return NULL;
 	flat = flatten_on_white(upright);
 	quality_text = g_strdup_printf("%u", quality);
 	if (!gdk_pixbuf_save_to_buffer(flat, &buffer, &length, "jpeg", &error_local, "quality",
@@ -154,8 +201,8 @@ nhip_photo_reencode(GBytes *input, guint max_edge, guint quality, GError **error
 		photo_fail(error, error_local->message);
 		return NULL;
 	}
-	g_debug("photo (%s) re-encoded to %dx%d, %zu bytes", format_name,
-		gdk_pixbuf_get_width(flat), gdk_pixbuf_get_height(flat), length);
+	g_debug("photo re-encoded to %dx%d, %zu bytes", gdk_pixbuf_get_width(flat),
+		gdk_pixbuf_get_height(flat), length);
 	return g_bytes_new_take(buffer, length);
 }
 

@@ -29,9 +29,6 @@
 #define EXIT_REFUSED	 6
 #define EXIT_ROLLED_BACK 7
 
-/* the folders searched for a backup disk when none is configured */
-static const gchar *const default_backup_roots[] = { "/media", "/mnt", "/run/media", NULL };
-
 gint
 nhipctl_ops_fail(const GError *error)
 {
@@ -229,41 +226,22 @@ cmd_backup(NhipctlGlobal *global, gint argc, gchar **argv)
 		return nhipctl_usage_error(
 			_("usage: nhipctl backup --to DIR | --auto [--cert FILE] "
 			  "[--mount DIR] [--keep N] [--json]"));
-	if (!g_file_test(global->db_path, G_FILE_TEST_IS_REGULAR)) {
+	if (automatic) {
+		/* the settings, the log and the status page's note: as the kiosk's button */
+		result =
+			nhip_backup_auto_station(global->db_path, cert, mount, (guint)keep, &error);
+	} else if (!g_file_test(global->db_path, G_FILE_TEST_IS_REGULAR)) {
 		g_set_error(&error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_NOT_FOUND,
 			    _("there is no station database at %s; give the right --db"),
 			    global->db_path);
 		return nhipctl_ops_fail(error);
-	}
-	if (cert == NULL)
-		cert = read_setting(global, NHIP_SETTING_BACKUP_CERTIFICATE);
-	if (automatic) {
-		g_autofree gchar *configured = NULL;
-		const gchar *one[] = { NULL, NULL };
-		const gchar *const *roots = default_backup_roots;
-
-		if (mount == NULL)
-			configured = read_setting(global, NHIP_SETTING_BACKUP_MOUNT);
-		one[0] = mount != NULL ? mount : configured;
-		if (one[0] != NULL)
-			roots = one;
-		if (keep == 0) {
-			g_autofree gchar *text = read_setting(global, NHIP_SETTING_BACKUP_KEEP);
-			guint64 value = NHIP_BACKUP_DEFAULT_KEEP;
-			if (text != NULL &&
-			    !g_ascii_string_to_unsigned(text, 10, 1, 10000, &value, NULL))
-				g_printerr(
-					_("nhipctl: warning: the setting %s “%s” is not a number "
-					  "from 1 to 10000; keeping %d\n"),
-					NHIP_SETTING_BACKUP_KEEP, text, NHIP_BACKUP_DEFAULT_KEEP);
-			keep = (gint)value;
-		}
-		result = nhip_backup_auto(global->db_path, cert, roots, (guint)keep, &error);
 	} else {
+		if (cert == NULL)
+			cert = read_setting(global, NHIP_SETTING_BACKUP_CERTIFICATE);
 		result = nhip_backup_write(global->db_path, cert, to, &error);
+		nhip_backup_log_result(result, error);
+		nhip_backup_last_write(global->db_path, result, error);
 	}
-	nhip_backup_log_result(result, error);
-	nhip_backup_last_write(global->db_path, result, error);
 	if (result == NULL)
 		return nhipctl_ops_fail(error);
 	print_backup_result(global, result);

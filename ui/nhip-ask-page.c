@@ -22,6 +22,7 @@
 
 #include "nhip-ask-page.h"
 #include "nhip-case.h"
+#include "nhip-photo-picker.h"
 #include "nhip-photo.h"
 #include "nhip-store-packets.h"
 #include "nhip-ui-util.h"
@@ -282,34 +283,30 @@ ask_add_photo_row(NhipAskPage *self, const gchar *path, const gchar *sha256)
 }
 
 static void
-ask_photo_chosen(GtkNativeDialog *dialog, gint response, gpointer user_data)
+ask_photo_chosen(NhipPhotoPicker *picker,
+		 const gchar *path,
+		 const gchar *mime_type,
+		 gpointer user_data)
 {
-	g_autoptr(NhipAskPage) self = user_data;
+	NhipAskPage *self = user_data;
 
-	if (response == GTK_RESPONSE_ACCEPT) {
-		g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-		g_autofree gchar *path = file != NULL ? g_file_get_path(file) : NULL;
-		if (path != NULL && self->photos->len < NHIP_CASE_MAX_PHOTOS) {
-			ask_add_photo_row(self, path, NULL);
-			ask_update_summary(self);
-		} else if (path != NULL) {
-			g_autofree gchar *text = g_strdup_printf(
-				_("A case takes at most %d photos"), NHIP_CASE_MAX_PHOTOS);
-			nhip_window_toast(ask_window(self), text);
-		}
+	if (self->photos->len < NHIP_CASE_MAX_PHOTOS) {
+		ask_add_photo_row(self, path, NULL);
+		ask_update_summary(self);
+	} else {
+		g_autofree gchar *text =
+			g_strdup_printf(_("A case takes at most %d photos"), NHIP_CASE_MAX_PHOTOS);
+		nhip_window_toast(ask_window(self), text);
 	}
-	gtk_native_dialog_destroy(dialog);
-	g_object_unref(dialog);
 }
 
 static void
 ask_page_add_photo(NhipAskPage *self)
 {
-	GtkFileChooserNative *dialog = nhip_ui_photo_chooser_new(
-		GTK_WIDGET(self), _("Add a photo to the case"), _("_Add"));
+	NhipPhotoPicker *picker = nhip_photo_picker_new(GTK_WIDGET(self), self->station,
+							_("Add a photo to the case"), _("_Add"));
 
-	g_signal_connect(dialog, "response", G_CALLBACK(ask_photo_chosen), g_object_ref(self));
-	gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+	g_signal_connect_object(picker, "photo-chosen", G_CALLBACK(ask_photo_chosen), self, 0);
 }
 
 static void

@@ -13,10 +13,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 
 #include "nhip-patient-form.h"
 #include "nhip-patient-page.h"
+#include "nhip-photo-picker.h"
 #include "nhip-screenshot.h"
 #include "nhip-search-page.h"
 #include "nhip-store-packets.h"
@@ -24,8 +26,8 @@
 #include "nhip-visit-page.h"
 
 const gchar *const nhip_screenshot_pages[] = {
-	"login", "home",      "search", "patient", "trends",   "register",
-	"visit", "diagnosis", "ask",	"answer",  "settings", NULL,
+	"login", "home",   "search",   "patient", "trends", "register", "visit", "diagnosis",
+	"ask",	 "answer", "settings", "setup",	  "status", "picker",	NULL,
 };
 
 /* a made-up card whose numbers agree: born 1990, female, registered in Đắk Lắk */
@@ -36,14 +38,29 @@ const gchar *const nhip_screenshot_pages[] = {
 typedef struct {
 	NhipWindow *window;
 	NhipStation *station;
+	GtkWidget *target; /* the window drawn: the kiosk's, or the photo picker over it */
 	gchar *page;
 	gchar *output;
+	gchar *photos_dir; /* the picker's demo photos, removed at the end */
 	guint frames;
 } Shot;
 
 static void
 shot_free(Shot *shot)
 {
+	if (shot->photos_dir != NULL) {
+		g_autoptr(GDir) dir = g_dir_open(shot->photos_dir, 0, NULL);
+		g_autofree gchar *parent = g_path_get_dirname(shot->photos_dir);
+		const gchar *name;
+		while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+			g_autofree gchar *path = g_build_filename(shot->photos_dir, name, NULL);
+			g_unlink(path);
+		}
+		g_rmdir(shot->photos_dir);
+		g_rmdir(parent);
+		g_free(shot->photos_dir);
+	}
+	g_clear_object(&shot->target);
 	g_object_unref(shot->window);
 	g_free(shot->page);
 	g_free(shot->output);
@@ -116,11 +133,11 @@ shot_after_paint(GdkFrameClock *clock, gpointer user_data)
 
 	/* a few frames: toasts fade in, lists lay out, thumbnails arrive */
 	if (++shot->frames < 6) {
-		gtk_widget_queue_draw(GTK_WIDGET(shot->window));
+		gtk_widget_queue_draw(shot->target);
 		return;
 	}
 	g_signal_handlers_disconnect_by_func(clock, shot_after_paint, shot);
-	if (!nhip_screenshot_save(GTK_WIDGET(shot->window), shot->output, &error)) {
+	if (!nhip_screenshot_save(shot->target, shot->output, &error)) {
 		g_printerr("nhip-station: %s\n", error->message);
 		g_object_set_data(G_OBJECT(app), "exit-status", GINT_TO_POINTER(1));
 	} else {
@@ -134,10 +151,10 @@ static gboolean
 shot_take(gpointer user_data)
 {
 	Shot *shot = user_data;
-	GdkFrameClock *clock = gtk_widget_get_frame_clock(GTK_WIDGET(shot->window));
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(shot->target);
 
 	g_signal_connect(clock, "after-paint", G_CALLBACK(shot_after_paint), shot);
-	gtk_widget_queue_draw(GTK_WIDGET(shot->window));
+	gtk_widget_queue_draw(shot->target);
 	return G_SOURCE_REMOVE;
 }
 
@@ -307,6 +324,96 @@ shot_visit_job(NhipStore *store, gpointer data, GError **error)
 	return result;
 }
 
+/* a demo photo: a hillside under a sky, in the colours of @hue, with a caption */
+static gboolean
+shot_demo_photo(const gchar *path, gdouble hue, gint64 mtime, GError **error)
+{
+	const gint width = 640, height = 480;
+	cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+	cairo_t *cr = cairo_create(surface);
+	cairo_pattern_t *sky = cairo_pattern_create_linear(0, 0, 0, height);
+	g_autoptr(GdkPixbuf) pixbuf = NULL;
+	gboolean ok;
+
+	cairo_pattern_add_color_stop_rgb(sky, 0, 0.35 + hue * 0.3, 0.6, 0.9 - hue * 0.3);
+	cairo_pattern_add_color_stop_rgb(sky, 1, 0.95, 0.85 - hue * 0.2, 0.7);
+	cairo_set_source(cr, sky);
+	cairo_paint(cr);
+	cairo_pattern_destroy(sky);
+	cairo_set_source_rgb(cr, 1, 0.9, 0.5);
+	cairo_arc(cr, width * (0.2 + hue * 0.6), height * 0.25, 40, 0, 2 * G_PI);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0.2 + hue * 0.2, 0.5 - hue * 0.15, 0.25);
+	cairo_move_to(cr, 0, height * 0.7);
+	cairo_curve_to(cr, width * 0.3, height * (0.45 + hue * 0.2), width * 0.6, height * 0.85,
+		       width, height * 0.6);
+	cairo_line_to(cr, width, height);
+	cairo_line_to(cr, 0, height);
+	cairo_close_path(cr);
+	cairo_fill(cr);
+	cairo_destroy(cr);
+	pixbuf = gdk_pixbuf_get_from_surface(surface, 0, 0, width, height);
+	cairo_surface_destroy(surface);
+	ok = gdk_pixbuf_save(pixbuf, path, "jpeg", error, "quality", "85", NULL);
+	if (ok) {
+		g_autoptr(GFile) file = g_file_new_for_path(path);
+		g_autoptr(GFileInfo) info = g_file_info_new();
+		g_file_info_set_attribute_uint64(info, G_FILE_ATTRIBUTE_TIME_MODIFIED,
+						 (guint64)mtime);
+		ok = g_file_set_attributes_from_info(file, info, G_FILE_QUERY_INFO_NONE, NULL,
+						     error);
+	}
+	return ok;
+}
+
+static gboolean
+shot_picker_ready(gpointer user_data)
+{
+	Shot *shot = user_data;
+	NhipPhotoPicker *picker = NHIP_PHOTO_PICKER(shot->target);
+
+	if (nhip_photo_picker_is_busy(picker))
+		return G_SOURCE_CONTINUE;
+	nhip_photo_picker_select(picker, "IMG_20240512_093114.jpg");
+	shot_later(shot);
+	return G_SOURCE_REMOVE;
+}
+
+/* the photo picker over the visit, on a USB stick of demo photos taken a day apart */
+static void
+shot_picker(Shot *shot)
+{
+	static const gchar *const names[] = {
+		"IMG_20240512_093114.jpg", "IMG_20240511_161502.jpg", "IMG_20240510_080245.jpg",
+		"IMG_20240509_142733.jpg", "IMG_20240508_103010.jpg", "IMG_20240507_171948.jpg",
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree gchar *tmp = g_dir_make_tmp("nhip-shot-XXXXXX", &error);
+	NhipPhotoPicker *picker;
+
+	/* the folder's name is what the picker calls the stick */
+	if (tmp != NULL) {
+		shot->photos_dir = g_build_filename(tmp, "USB", NULL);
+		g_mkdir(shot->photos_dir, 0700);
+	}
+	for (guint i = 0; shot->photos_dir != NULL && i < G_N_ELEMENTS(names); i++) {
+		g_autofree gchar *path = g_build_filename(shot->photos_dir, names[i], NULL);
+		if (!shot_demo_photo(path, (gdouble)i / G_N_ELEMENTS(names),
+				     g_date_time_to_unix(now) - (gint64)i * 86400 - 3600, &error))
+			break;
+	}
+	if (error != NULL) {
+		shot_fail(shot, "making the demo photos", error);
+		return;
+	}
+	picker = nhip_photo_picker_new(GTK_WIDGET(shot->window), shot->station, _("Attach a photo"),
+				       _("_Attach"));
+	nhip_photo_picker_set_roots(picker, (const gchar *const[]){ shot->photos_dir, NULL });
+	g_set_object(&shot->target, GTK_WIDGET(picker));
+	g_timeout_add(100, shot_picker_ready, shot);
+}
+
 static void
 shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -325,6 +432,10 @@ shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	nhip_window_open_visit(shot->window, *visit_id);
+	if (g_strcmp0(shot->page, "picker") == 0) {
+		shot_picker(shot);
+		return;
+	}
 	if (g_strcmp0(shot->page, "diagnosis") == 0)
 		nhip_visit_page_show_picker(
 			NHIP_VISIT_PAGE(nhip_window_get_page_widget(shot->window, "visit")),
@@ -346,6 +457,7 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 	Shot *shot = g_new0(Shot, 1);
 
 	shot->window = g_object_ref(window);
+	shot->target = g_object_ref(GTK_WIDGET(window));
 	shot->station = nhip_window_get_station(window);
 	shot->page = g_strdup(page);
 	shot->output = g_strdup(output);
@@ -354,8 +466,17 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 		shot_later(shot);
 		return;
 	}
-	shot_login(shot, g_strcmp0(page, "settings") == 0 ? NHIP_ROLE_TECHNICIAN : NHIP_ROLE_STAFF);
-	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0) {
+	if (g_strcmp0(page, "setup") == 0) {
+		/* the first-run assistant, as an empty station shows it */
+		nhip_window_show_page(window, "setup");
+		shot_later(shot);
+		return;
+	}
+	shot_login(shot, g_strcmp0(page, "settings") == 0 || g_strcmp0(page, "status") == 0
+				 ? NHIP_ROLE_TECHNICIAN
+				 : NHIP_ROLE_STAFF);
+	if (g_strcmp0(page, "home") == 0 || g_strcmp0(page, "settings") == 0 ||
+	    g_strcmp0(page, "status") == 0) {
 		if (g_strcmp0(page, "home") != 0)
 			nhip_window_show_page(window, page);
 	} else if (g_strcmp0(page, "search") == 0) {
@@ -372,7 +493,8 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 		nhip_window_show_page(window, "search");
 		nhip_window_handle_scan(window, SCREENSHOT_QR);
 	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0 ||
-		   g_strcmp0(page, "ask") == 0 || g_strcmp0(page, "answer") == 0) {
+		   g_strcmp0(page, "ask") == 0 || g_strcmp0(page, "answer") == 0 ||
+		   g_strcmp0(page, "picker") == 0) {
 		ShotVisitJob *job = g_new0(ShotVisitJob, 1);
 		job->patient_id = shot_patient_with_history(shot);
 		if (g_strcmp0(page, "answer") == 0) {

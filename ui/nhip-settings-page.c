@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "nhip-backup.h"
 #include "nhip-export-hl7.h"
+#include "nhip-ops-error.h"
 #include "nhip-settings-page.h"
 #include "nhip-ui-util.h"
 #include "nhip-window.h"
@@ -39,6 +41,8 @@ struct _NhipSettingsPage {
 	GtkWidget *idle_spin;
 	GtkLabel *network_error;
 	AdwActionRow *database_row;
+	AdwActionRow *backup_row;
+	GtkWidget *backup_spinner;
 	GtkWidget *backup_button;
 	GtkWidget *export_button;
 
@@ -46,6 +50,8 @@ struct _NhipSettingsPage {
 };
 
 G_DEFINE_TYPE(NhipSettingsPage, nhip_settings_page, ADW_TYPE_BIN)
+
+static void settings_show_backup(NhipSettingsPage *self);
 
 static NhipWindow *
 settings_window(NhipSettingsPage *self)
@@ -215,6 +221,9 @@ settings_page_refresh(NhipSettingsPage *self)
 	adw_action_row_set_subtitle(self->database_row,
 				    database != NULL ? database
 						     : nhip_station_get_db_path(self->station));
+	/* not while a backup runs: its row says so */
+	if (gtk_widget_get_sensitive(self->backup_button))
+		settings_show_backup(self);
 	settings_fill_devices(self);
 }
 
@@ -395,25 +404,6 @@ settings_stamp(void)
 }
 
 static gpointer
-backup_job(NhipStore *store, gpointer data, GError **error)
-{
-	g_autofree gchar *dir = g_path_get_dirname(nhip_store_get_path(store));
-	g_autofree gchar *backups = g_build_filename(dir, "backups", NULL);
-	g_autofree gchar *stamp = settings_stamp();
-	g_autofree gchar *name = g_strdup_printf("station-%s.db", stamp);
-	g_autofree gchar *path = g_build_filename(backups, name, NULL);
-
-	if (g_mkdir_with_parents(backups, 0700) != 0) {
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_FAILED,
-			    _("cannot create the folder %s: %s"), backups, g_strerror(errno));
-		return NULL;
-	}
-	if (!nhip_store_backup(store, path, error))
-		return NULL;
-	return g_steal_pointer(&path);
-}
-
-static gpointer
 export_job(NhipStore *store, gpointer data, GError **error)
 {
 	g_autofree gchar *dir = g_path_get_dirname(nhip_store_get_path(store));
@@ -469,7 +459,6 @@ settings_file_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autofree gchar *text = nhip_worker_run_finish(NHIP_WORKER(source), result, &error);
 	NhipWindow *window = settings_window(self);
 
-	gtk_widget_set_sensitive(self->backup_button, TRUE);
 	gtk_widget_set_sensitive(self->export_button, TRUE);
 	if (window == NULL)
 		return;
@@ -480,32 +469,99 @@ settings_file_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	nhip_window_toast(window, text);
 }
 
+/* what the last backup did, in words, under "Back up the station" */
 static void
-backup_done(GObject *source, GAsyncResult *result, gpointer user_data)
+settings_show_backup(NhipSettingsPage *self)
 {
-	NhipSettingsPage *self = user_data;
+	g_auto(NhipBackupLast) last = { 0 };
+	g_autoptr(GString) text = g_string_new(
+		_("Encrypted and checked, onto the backup USB stick (the one with the file "
+		  "NHIP-BACKUP at its top). It takes a few minutes; the station can be used "
+		  "meanwhile."));
+
+	if (nhip_backup_last_read(nhip_station_get_db_path(self->station), &last)) {
+		g_autofree gchar *when = nhip_ui_format_time(last.time);
+		g_autofree gchar *day = nhip_ui_format_date(last.time);
+		g_string_append_c(text, '\n');
+		if (last.ok) {
+			g_autofree gchar *size = g_format_size(last.size);
+			g_string_append_printf(text, _("Last backup: %s %s, %s, in %s"), day, when,
+					       size, last.path != NULL ? last.path : "?");
+		} else {
+			g_string_append_printf(text, _("Last backup FAILED on %s %s: %s"), day,
+					       when, last.message != NULL ? last.message : "?");
+		}
+	}
+	adw_action_row_set_subtitle(self->backup_row, text->str);
+}
+
+static void
+backup_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	const gchar *db_path = data;
+	GError *error = NULL;
+	NhipBackupResult *result;
+
+	/* the settings of the nightly `nhipctl backup --auto`: its certificate, disk and
+	 * number of backups kept */
+	result = nhip_backup_auto_station(db_path, NULL, NULL, 0, &error);
+	if (result == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, result, (GDestroyNotify)nhip_backup_result_free);
+}
+
+static void
+backup_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(NhipSettingsPage) self = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *path = nhip_worker_run_finish(NHIP_WORKER(source), result, &error);
+	g_autoptr(NhipBackupResult) result = g_task_propagate_pointer(G_TASK(res), &error);
 	NhipWindow *window = settings_window(self);
 
 	gtk_widget_set_sensitive(self->backup_button, TRUE);
-	if (window != NULL) {
-		if (path == NULL) {
-			nhip_window_error(window, _("The backup failed"), error);
-		} else {
-			g_autofree gchar *text = g_strdup_printf(_("Backup written to %s"), path);
-			nhip_window_toast(window, text);
-		}
+	gtk_spinner_set_spinning(GTK_SPINNER(self->backup_spinner), FALSE);
+	gtk_widget_set_visible(self->backup_spinner, FALSE);
+	settings_show_backup(self);
+	if (window == NULL)
+		return;
+	if (result == NULL) {
+		g_autoptr(GError) shown = NULL;
+		/* the disk is full, or a stick that fails: say what to do too */
+		if (g_error_matches(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_FAILED))
+			shown = g_error_new(
+				NHIP_OPS_ERROR, NHIP_OPS_ERROR_FAILED,
+				_("%s. If the USB stick is full, move old files off it on a "
+				  "computer (keep the file NHIP-BACKUP) or use a larger stick, "
+				  "then "
+				  "tap Back up now again."),
+				error->message);
+		nhip_window_error(window, _("The backup failed"), shown != NULL ? shown : error);
+		return;
 	}
-	g_object_unref(self);
+	{
+		g_autofree gchar *size = g_format_size(result->size);
+		g_autofree gchar *text = g_strdup_printf(_("Backup written and checked: %s (%s)"),
+							 result->path, size);
+		nhip_window_toast(window, text);
+	}
 }
 
 static void
 settings_backup(NhipSettingsPage *self)
 {
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, backup_done, g_object_ref(self));
+
 	gtk_widget_set_sensitive(self->backup_button, FALSE);
-	nhip_station_run(self->station, backup_job, NULL, NULL, g_free, backup_done,
-			 g_object_ref(self));
+	gtk_widget_set_visible(self->backup_spinner, TRUE);
+	gtk_spinner_set_spinning(GTK_SPINNER(self->backup_spinner), TRUE);
+	adw_action_row_set_subtitle(self->backup_row,
+				    _("Backing up: a few minutes. The station can be used "
+				      "meanwhile."));
+	g_task_set_task_data(task, g_strdup(nhip_station_get_db_path(self->station)), g_free);
+	/* minutes of reading, encrypting and checking: neither a frame nor the database
+	 * writer waits for it (the backup reads its own snapshot of the database) */
+	g_task_run_in_thread(task, backup_thread);
 }
 
 static void
@@ -584,6 +640,8 @@ nhip_settings_page_class_init(NhipSettingsPageClass *klass)
 	BIND(idle_spin);
 	BIND(network_error);
 	BIND(database_row);
+	BIND(backup_row);
+	BIND(backup_spinner);
 	BIND(backup_button);
 	BIND(export_button);
 #undef BIND

@@ -169,29 +169,3 @@ nhip_ui_label(const gchar *text, const gchar *css_class)
 		gtk_widget_add_css_class(label, css_class);
 	return label;
 }
-
-/**
- * nhip_ui_photo_chooser_new:
- * @widget: a widget of the window the chooser belongs to
- * @title: the chooser's title
- * @accept_label: its accept button, with a mnemonic
- *
- * Returns: (transfer full): a modal chooser of JPEG and PNG photos; connect "response",
- *   then gtk_native_dialog_show()
- */
-GtkFileChooserNative *
-nhip_ui_photo_chooser_new(GtkWidget *widget, const gchar *title, const gchar *accept_label)
-{
-	GtkRoot *root = gtk_widget_get_root(widget);
-	GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-		title, GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL, GTK_FILE_CHOOSER_ACTION_OPEN,
-		accept_label, _("_Cancel"));
-	g_autoptr(GtkFileFilter) filter = gtk_file_filter_new();
-
-	gtk_file_filter_set_name(filter, _("Photos"));
-	gtk_file_filter_add_mime_type(filter, "image/jpeg");
-	gtk_file_filter_add_mime_type(filter, "image/png");
-	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
-	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(dialog), TRUE);
-	return dialog;
-}

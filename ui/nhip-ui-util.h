@@ -21,7 +21,5 @@ gchar *nhip_ui_patient_summary(const NhipPatient *patient) G_GNUC_WARN_UNUSED_RE
 gchar *nhip_ui_entry_text(GtkWidget *editable) G_GNUC_WARN_UNUSED_RESULT;
 gdouble nhip_ui_parse_number(const gchar *text);
 GtkWidget *nhip_ui_label(const gchar *text, const gchar *css_class);
-GtkFileChooserNative *
-nhip_ui_photo_chooser_new(GtkWidget *widget, const gchar *title, const gchar *accept_label);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "nhip-answer-card.h"
+#include "nhip-photo-picker.h"
 #include "nhip-ui-util.h"
 #include "nhip-visit-page.h"
 #include "nhip-vital-ranges.h"
@@ -780,29 +781,24 @@ visit_fill_photos(NhipVisitPage *self)
 typedef struct {
 	gint64 visit_id;
 	gchar *path;
+	gchar *mime_type;
 } PhotoJob;
 
 static void
 photo_job_free(PhotoJob *job)
 {
 	g_free(job->path);
+	g_free(job->mime_type);
 	g_free(job);
 }
 
+/* the picker has checked the file: a JPEG or PNG by its first bytes, outside the
+ * station's data, at most NHIP_PHOTO_MAX_FILE_SIZE */
 static gpointer
 photo_job(NhipStore *store, gpointer data, GError **error)
 {
 	PhotoJob *job = data;
-	g_autofree gchar *type = g_content_type_guess(job->path, NULL, 0, NULL);
-	g_autofree gchar *mime = g_content_type_get_mime_type(type);
-
-	if (mime == NULL || !g_str_has_prefix(mime, "image/")) {
-		g_autofree gchar *name = g_path_get_basename(job->path);
-		g_set_error(error, NHIP_STORE_ERROR, NHIP_STORE_ERROR_INVALID,
-			    _("%s is not a photo; choose a JPEG or PNG picture"), name);
-		return NULL;
-	}
-	return nhip_store_attachment_add(store, job->visit_id, job->path, mime, error);
+	return nhip_store_attachment_add(store, job->visit_id, job->path, job->mime_type, error);
 }
 
 static void
@@ -825,36 +821,29 @@ photo_saved(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-visit_photo_chosen(GtkNativeDialog *dialog, gint response, gpointer user_data)
+visit_photo_chosen(NhipPhotoPicker *picker,
+		   const gchar *path,
+		   const gchar *mime_type,
+		   gpointer user_data)
 {
 	NhipVisitPage *self = user_data;
+	PhotoJob *job = g_new0(PhotoJob, 1);
 
-	if (response == GTK_RESPONSE_ACCEPT) {
-		g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-		g_autofree gchar *path = file != NULL ? g_file_get_path(file) : NULL;
-		if (path != NULL) {
-			PhotoJob *job = g_new0(PhotoJob, 1);
-			job->visit_id = self->visit_id;
-			job->path = g_steal_pointer(&path);
-			gtk_widget_set_sensitive(self->add_photo_button, FALSE);
-			nhip_station_run(self->station, photo_job, job,
-					 (GDestroyNotify)photo_job_free, g_free, photo_saved,
-					 g_object_ref(self));
-		}
-	}
-	gtk_native_dialog_destroy(dialog);
-	g_object_unref(dialog);
-	g_object_unref(self);
+	job->visit_id = self->visit_id;
+	job->path = g_strdup(path);
+	job->mime_type = g_strdup(mime_type);
+	gtk_widget_set_sensitive(self->add_photo_button, FALSE);
+	nhip_station_run(self->station, photo_job, job, (GDestroyNotify)photo_job_free, g_free,
+			 photo_saved, g_object_ref(self));
 }
 
 static void
 visit_page_add_photo(NhipVisitPage *self)
 {
-	GtkFileChooserNative *dialog =
-		nhip_ui_photo_chooser_new(GTK_WIDGET(self), _("Attach a photo"), _("_Attach"));
+	NhipPhotoPicker *picker = nhip_photo_picker_new(GTK_WIDGET(self), self->station,
+							_("Attach a photo"), _("_Attach"));
 
-	g_signal_connect(dialog, "response", G_CALLBACK(visit_photo_chosen), g_object_ref(self));
-	gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+	g_signal_connect_object(picker, "photo-chosen", G_CALLBACK(visit_photo_chosen), self, 0);
 }
 
 /* ----- closing ----- */

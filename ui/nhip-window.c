@@ -546,6 +546,20 @@ window_activity(GtkEventControllerLegacy *controller, GdkEvent *event, gpointer 
 	return GDK_EVENT_PROPAGATE;
 }
 
+/**
+ * nhip_window_note_activity:
+ * @self: the window
+ *
+ * Counts as use of the kiosk for the idle lock: for a window of its own over it (the
+ * photo picker), whose taps the kiosk window does not see.
+ */
+void
+nhip_window_note_activity(NhipWindow *self)
+{
+	g_return_if_fail(NHIP_IS_WINDOW(self));
+	self->last_activity_us = g_get_monotonic_time();
+}
+
 /* seconds without use before the screen locks: the technician's setting, or
  * NHIP_IDLE_LOCK_SECONDS (for tests and demonstrations) */
 static gint64

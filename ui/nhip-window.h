@@ -26,6 +26,7 @@ GtkWidget *nhip_window_get_page_widget(NhipWindow *self, const gchar *name);
 void nhip_window_go_back(NhipWindow *self);
 void nhip_window_go_home(NhipWindow *self);
 void nhip_window_lock(NhipWindow *self);
+void nhip_window_note_activity(NhipWindow *self);
 void nhip_window_toast(NhipWindow *self, const gchar *message);
 void nhip_window_error(NhipWindow *self, const gchar *what, const GError *error);
 void nhip_window_open_patient(NhipWindow *self, gint64 patient_id);

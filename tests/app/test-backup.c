@@ -501,6 +501,60 @@ test_auto(void)
 	}
 }
 
+/* what the kiosk's "Back up now" runs, in the process that holds the database open */
+static void
+test_auto_station(void)
+{
+	g_auto(Station) station = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NhipBackupResult) result = NULL;
+	g_autoptr(NhipBackupManifest) manifest = NULL;
+	g_autoptr(NhipStore) store = NULL;
+	g_auto(NhipBackupLast) last = { 0 };
+	g_autofree gchar *media = NULL;
+	g_autofree gchar *stick = NULL;
+	g_autofree gchar *marker = NULL;
+
+	station_new(&station, "66181");
+	media = g_build_filename(station.dir, "media", NULL);
+	stick = g_build_filename(media, "USB-8G", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(stick, 0700), ==, 0);
+	store = nhip_store_open(station.db, &error);
+	g_assert_no_error(error);
+	g_assert_true(
+		nhip_store_setting_set(store, NHIP_SETTING_BACKUP_CERTIFICATE, cert_path, NULL));
+	g_assert_true(nhip_store_setting_set(store, NHIP_SETTING_BACKUP_MOUNT, media, NULL));
+
+	/* no stick: an error that says what to do, and noted for the status page */
+	result = nhip_backup_auto_station(station.db, NULL, NULL, 0, &error);
+	g_assert_null(result);
+	g_assert_error(error, NHIP_OPS_ERROR, NHIP_OPS_ERROR_NOT_FOUND);
+	g_assert_nonnull(strstr(error->message, "plug in the backup USB stick"));
+	g_clear_error(&error);
+	g_assert_true(nhip_backup_last_read(station.db, &last));
+	g_assert_false(last.ok);
+	g_assert_nonnull(last.message);
+	nhip_backup_last_clear(&last);
+
+	/* the stick: a backup that verifies, while the store stays open */
+	marker = g_build_filename(stick, NHIP_BACKUP_MARKER, NULL);
+	write_file(marker, "", 0);
+	result = nhip_backup_auto_station(station.db, NULL, NULL, 0, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(result);
+	g_assert_true(g_str_has_prefix(result->path, stick));
+	g_assert_cmpuint(result->size, >, 0);
+	manifest = nhip_backup_verify(result->path, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(nhip_backup_manifest_lookup(manifest, "nhip.db"));
+	g_assert_true(nhip_backup_last_read(station.db, &last));
+	g_assert_true(last.ok);
+	g_assert_cmpstr(last.path, ==, result->path);
+	/* the store that stayed open still works */
+	g_assert_true(nhip_store_setting_set(store, NHIP_SETTING_BACKUP_KEEP, "3", &error));
+	g_assert_no_error(error);
+}
+
 static void
 test_status(void)
 {
@@ -609,6 +663,7 @@ main(int argc, char **argv)
 	g_test_add_func("/backup/signed", test_signed);
 	g_test_add_func("/backup/concurrent-writer", test_concurrent_writer);
 	g_test_add_func("/backup/auto", test_auto);
+	g_test_add_func("/backup/auto-station", test_auto_station);
 	g_test_add_func("/status/json-and-check", test_status);
 	rc = g_test_run();
 	nhip_test_rmrf(keys_dir);

@@ -4,7 +4,9 @@
 A hub (`nhip-hub serve`, SQLite) runs on loopback. The kiosk (`nhip-station --kiosk --demo`)
 starts before the station is enrolled: the Ask screen says so. The station is enrolled
 with `nhipctl enroll` while the kiosk runs, and the hub is stopped. On a visit of the demo
-queue a photo is attached from a file (the file chooser, typed path) and stored; the Ask
+queue a photo is attached through the kiosk's photo picker (a tap on its thumbnail, then
+Attach) and stored; the picker's folder holds the station's data folder too, and neither
+it, station.db nor links to them are shown, and the kiosk's database locks survive; the Ask
 screen has it chosen, shows the summary, and the case is sent as urgent: it stays queued
 while the hub is down (the home screen's outbox says 1), is delivered when the hub comes
 back, and answered when the hub's `nhip-hub reply` answers it. The kiosk shows a toast,
@@ -14,7 +16,9 @@ answered.
 
 Then the kiosk is started again with a short idle lock (NHIP_IDLE_LOCK_SECONDS): what was
 typed in a visit is kept when the screen locks by itself; the technician settings show
-the enrollment; closing the kiosk (the window manager's close, WM_DELETE_WINDOW) asks for
+the enrollment; "Back up now" runs the nightly backup with the station's settings: without
+the backup stick it says what to do, with it the backup written verifies (`nhipctl backup
+verify`) and restores (`nhipctl restore`) with the photo; closing the kiosk (the window manager's close, WM_DELETE_WINDOW) asks for
 a technician PIN, refuses a wrong one and closes with the right one.
 
 Usage (tests/ui/run-atspi.sh sets up Xvfb and the accessibility bus):
@@ -37,8 +41,13 @@ from atspi import click, find, find_all, page, tap, type_text, wait_for  # noqa:
 from nhiptest import ENV, Hub, free_port  # noqa: E402
 
 station, build = sys.argv[1], sys.argv[2]
-workdir = tempfile.mkdtemp(prefix="nhip-ui-ask-")
+# the photo picker's only root (NHIP_PHOTO_ROOTS) is a folder that also holds the station's
+# data folder: what a USB stick mounted carelessly, or Pictures in the kiosk's home, can be
 photos = tempfile.mkdtemp(prefix="nhip-ui-photos-")
+workdir = os.path.join(photos, "station-data")
+os.mkdir(workdir, 0o700)
+# the backup stick and the district's backup key, for "Back up now"
+media = tempfile.mkdtemp(prefix="nhip-ui-media-")
 db = os.path.join(workdir, "station.db")
 nhipctl = os.path.join(build, "app", "nhipctl")
 fixture = os.path.join(build, "tests", "hub", "hub-fixture")
@@ -65,13 +74,28 @@ def sql(statement, *params):
         con.close()
 
 
+def locks_lost():
+    """Whether another process could now take the database over: switching it out of WAL
+    mode needs every other process's lock gone, as the last user's close that deletes the
+    WAL does. While the kiosk holds its locks this fails with "database is locked"."""
+    con = sqlite3.connect(db, timeout=0)
+    try:
+        mode = con.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error), error
+        return False
+    finally:
+        con.close()
+    return mode == "delete"
+
+
 def labels(root, predicate):
     return find_all(root, lambda a: a.getRoleName() == "label" and predicate(atspi.text_of(a)))
 
 
 def start_kiosk(extra_env=None):
     env = {"LANGUAGE": "en", "NHIP_NON_UNIQUE": "1", "G_DEBUG": "",
-           "G_MESSAGES_DEBUG": "NhipStation"}
+           "G_MESSAGES_DEBUG": "NhipStation", "NHIP_PHOTO_ROOTS": photos}
     env.update(extra_env or {})
     if "ASAN_OPTIONS" in os.environ:
         # tests/lsan.supp names frames inside GLib and the file chooser's libraries, which
@@ -211,7 +235,7 @@ try:
     step("the hub goes down, so that the case waits in the queue")
     hub.kill(signal.SIGTERM)
 
-    step("a visit of today's queue: a photo attached from a file is stored")
+    step("a visit of today's queue: a photo attached through the photo picker is stored")
     click(find(app, "Home", "push button"))
     home = page(app, "NhipHomePage")
     row_name = click_button(home, "a visit in progress", lambda n: n.endswith("in progress"),
@@ -221,31 +245,47 @@ try:
     wait_for("the visit screen", lambda: labels(visit, lambda t: t == patient_name))
     visit_id = sql("SELECT v.id FROM visits v JOIN patients p ON p.id = v.patient_id "
                    "WHERE p.full_name = ? AND v.status = 'open'", patient_name)[0][0]
-    # the photo comes from a folder of its own (a camera's card, a USB stick): the file
-    # chooser must not look into the station's data folder, where reading station.db
-    # would drop the kiosk's SQLite locks
+    # the photo comes from a USB stick, which here also holds the station's data folder,
+    # a link to it, links to the database and a hard link of it with a photo's name: the
+    # picker shows none of them and opens none of them (opening and closing station.db
+    # would drop the kiosk's SQLite locks, and another program could delete the WAL)
     photo = os.path.join(photos, "ban-do.jpg")
     subprocess.run([fixture, "photo", photo, "800", "600", "7"], check=True)
+    os.symlink(workdir, os.path.join(photos, "data-link"))
+    os.symlink(db, os.path.join(photos, "db-link.jpg"))
+    os.link(db, os.path.join(photos, "copy.jpg"))
+    with open(os.path.join(photos, "notes.txt"), "w") as f:
+        f.write("not a photo")
+    # a copy cut short: the beginning of a JPEG and nothing after
+    with open(os.path.join(photos, "hong.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    hidden = ["station-data", "data-link", "db-link.jpg", "copy.jpg", "notes.txt",
+              "station.db"]
     click(find(visit, "Attach a photo", "push button"))
-    # GTK's own file chooser (no desktop portal on the station); its accept button, named
-    # by its label twice, with the mnemonic
-    def accept_buttons():
-        return find_all(app, lambda a: a.getRoleName() == "push button"
-                        and a.name.replace("_", "") in ("Attach", "Attach Attach"))
-    wait_for("the file chooser", accept_buttons)
-    # a path typed into the file chooser opens its location field
-    time.sleep(0.5)
+    # one tile per photo, named by its file (GTK 4.8 gives a toggle button the push
+    # button role)
+    tile = find(app, "ban-do.jpg", "push button")
+    attach = find(app, "Attach", "push button")
+    assert not atspi.is_sensitive(attach), "Attach before a photo is chosen"
+    shown = [a.name for a in find_all(app, lambda a: a.name in hidden)]
+    assert not shown, f"the photo picker shows the station's data: {shown}"
+    assert not locks_lost(), "the kiosk's database locks are gone after the picker opened"
+    # a damaged photo says which file, what is wrong and what to do, and is not attached
+    click(find(app, "hong.jpg", "push button"))
+    wait_for("the damaged photo's error", lambda: labels(app, lambda t: t.startswith(
+        "The photo “hong.jpg” cannot be shown: the file is damaged") and "Copy it again" in t))
+    assert not atspi.is_sensitive(attach), "a damaged photo can be attached"
     t0 = time.monotonic()
-    type_text(photo)
-    atspi.key("Return")
-    try:
-        wait_for("the file chooser to close", lambda: not accept_buttons(), 10)
-    except atspi.Fail:
-        # the first Return took the location field's completion
-        atspi.key("Return")
+    click(tile)
+    wait_for("the photo chosen", lambda: labels(app, lambda t: t.startswith("Chosen: ban-do.jpg")))
+    wait_for("Attach possible", lambda: atspi.is_sensitive(attach), 10)
+    click(attach)
+    wait_for("the picker to close", lambda: not find_all(app, lambda a: a.name == "ban-do.jpg"),
+             15)
     wait_for("the photo stored with the visit", lambda: sql(
         "SELECT count(*) FROM attachments WHERE visit_id = ?", visit_id)[0][0] == 1, 60)
-    print(f"#   stored {time.monotonic() - t0:.1f} s after the path was typed")
+    print(f"#   stored {time.monotonic() - t0:.1f} s after the thumbnail was tapped")
+    assert not locks_lost(), "the kiosk's database locks are gone after a photo was attached"
     wait_for("the thumbnail", lambda: find_all(visit, lambda a: a.name == "Photo 1"))
     sha = sql("SELECT sha256 FROM attachments WHERE visit_id = ?", visit_id)[0][0]
     stored = os.path.join(workdir, "attachments", sha[:2], sha)
@@ -379,6 +419,69 @@ try:
     wait_for("the enrollment row", lambda: labels(
         settings, lambda t: t.startswith("Enrolled as station ST-UI with the hub " + url)))
 
+    step("Back up now: the nightly backup's settings; no backup stick is an error in words")
+    key, cert = os.path.join(media, "backup.key"), os.path.join(media, "backup.crt")
+    out = subprocess.run([nhipctl, "backup", "keygen", "--key", key, "--cert", cert],
+                         env=ENV, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    stick = os.path.join(media, "mnt", "USB-8G")
+    os.makedirs(stick)
+    con = sqlite3.connect(db, timeout=30)
+    with con:
+        for name, value in (("backup.certificate", cert),
+                            ("backup.mount", os.path.join(media, "mnt"))):
+            con.execute("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (name, value))
+    con.close()
+    backup_button = find(settings, "Back up now", "push button")
+
+    def awake(predicate):
+        """the predicate, with a tap now and then: this kiosk locks after 20 s idle"""
+        last = [time.monotonic()]
+
+        def check():
+            if time.monotonic() - last[0] > 5:
+                touch()
+                last[0] = time.monotonic()
+            return predicate()
+        return check
+    touch()
+    click(backup_button)
+    wait_for("the error", awake(lambda: labels(app, lambda t: t.startswith(
+        "The backup failed: no backup disk found") and "plug in the backup USB stick" in t)),
+        120)
+    wait_for("the failure noted", lambda: labels(
+        settings, lambda t: "Last backup FAILED on" in t), 10)
+
+    step("Back up now with the backup stick: a backup that verifies and restores")
+    with open(os.path.join(stick, "NHIP-BACKUP"), "w"):
+        pass
+    wait_for("the button back", lambda: atspi.is_sensitive(backup_button), 60)
+    t0 = time.monotonic()
+    touch()
+    click(backup_button)
+    # the row says so (the toast waits behind the error's, which stays until dismissed)
+    written = wait_for("the backup written", awake(lambda: labels(
+        settings, lambda t: "Last backup: " in t and stick in t)), 300)
+    print(f"#   {atspi.text_of(written[0])} ({time.monotonic() - t0:.1f} s)", flush=True)
+    archives = [n for n in os.listdir(stick) if n.endswith(".nhipbak")]
+    assert len(archives) == 1, archives
+    archive = os.path.join(stick, archives[0])
+    out = subprocess.run([nhipctl, "backup", "verify", archive], env=ENV,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "intact" in out.stdout, out.stdout + out.stderr
+    restored = os.path.join(media, "newbox", "station.db")
+    out = subprocess.run([nhipctl, "--db", restored, "restore", archive, "--key", key],
+                         env=ENV, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    con = sqlite3.connect(restored)
+    try:
+        assert con.execute("SELECT count(*) FROM attachments").fetchone()[0] == \
+            sql("SELECT count(*) FROM attachments")[0][0], "the restored photos differ"
+    finally:
+        con.close()
+
     step("closing the kiosk needs a technician PIN: a wrong one is refused")
     def exit_dialog():
         """asks the window to close until the PIN dialog is there (a request that comes
@@ -434,6 +537,6 @@ finally:
     if hub is not None and hub.proc is not None and hub.proc.poll() is None:
         hub.kill(signal.SIGTERM)
 
-shutil.rmtree(workdir)
 shutil.rmtree(photos)
+shutil.rmtree(media)
 print(f"{len(steps)} steps passed")
