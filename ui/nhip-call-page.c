@@ -31,6 +31,7 @@
 #include "nhip-ui-util.h"
 #include "nhip-vital-ranges.h"
 #include "nhip-window.h"
+#include "nhip-worker.h"
 
 struct _NhipCallPage {
 	AdwBin parent_instance;
@@ -59,6 +60,7 @@ struct _NhipCallPage {
 	GCancellable *cancellable;
 	gulong measurement_id;
 	gboolean announced;
+	NhipLiveState last_state;
 	gboolean hub_ended;   /* the hub ended the session: it takes no more events */
 	gboolean follow_chat; /* the chat shows its end, also as new rows are laid out */
 	guint chat_tick;
@@ -115,7 +117,8 @@ store_done(GObject *source, GAsyncResult *result, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (nhip_station_run_finish(NHIP_STATION(source), result, &error) == NULL)
+	/* the job's result comes from the station's database worker */
+	if (nhip_worker_run_finish(NHIP_WORKER(source), result, &error) == NULL)
 		g_warning("cannot store the call's message: %s", error->message);
 }
 
@@ -488,8 +491,13 @@ call_page_on_state(GObject *object, GParamSpec *pspec, gpointer data)
 		} else if (state == NHIP_LIVE_STATE_AUDIO_ONLY) {
 			nhip_live_channel_post(self->channel,
 					       nhip_live_event_new_state("audio-only"));
+		} else if (state == NHIP_LIVE_STATE_ACTIVE &&
+			   self->last_state == NHIP_LIVE_STATE_AUDIO_ONLY) {
+			/* the doctor's page shows the video again only when told */
+			nhip_live_channel_post(self->channel, nhip_live_event_new_state("video"));
 		}
 	}
+	self->last_state = state;
 	if (state == NHIP_LIVE_STATE_FAILED && window != NULL)
 		nhip_window_error(window, _("The call failed"),
 				  nhip_live_session_get_error(self->session));
@@ -548,6 +556,7 @@ call_page_begin(NhipCallPage *self, const gchar *descriptor_json)
 	call_page_on_remote(NULL, NULL, self);
 	gtk_stack_set_visible_child_name(self->stack, "call");
 	self->announced = FALSE;
+	self->last_state = NHIP_LIVE_STATE_IDLE;
 	call_page_store(self, NULL, FALSE);
 	self->channel = nhip_live_channel_new(nhip_station_get_db_path(self->station),
 					      descriptor->session_id, 0, &error);
