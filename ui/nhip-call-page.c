@@ -64,11 +64,6 @@ struct _NhipCallPage {
 	gboolean hub_ended;   /* the hub ended the session: it takes no more events */
 	gboolean follow_chat; /* the chat shows its end, also as new rows are laid out */
 	guint chat_tick;
-	/* the size of the pictures last shown, for their accessible descriptions */
-	gint remote_width;
-	gint remote_height;
-	gint local_width;
-	gint local_height;
 };
 
 G_DEFINE_TYPE(NhipCallPage, nhip_call_page, ADW_TYPE_BIN)
@@ -318,60 +313,44 @@ call_page_on_measurement(NhipDeviceManager *manager,
 
 /* ----- the session ----- */
 
-/* what a screen reader says of the doctor's picture: whether there is one, and its size
- * (set again only when that changes, not for every frame) */
+/* what a screen reader says of a picture: whether there is one, and its size (set again
+ * only when that changes, not for every frame) */
 static void
-call_page_describe_remote(NhipCallPage *self, gint width, gint height)
+call_page_describe(GtkPicture *picture, const gchar *text)
 {
-	g_autofree gchar *text = NULL;
-
-	if (self->remote_width == width && self->remote_height == height &&
-	    gtk_picture_get_alternative_text(self->remote_picture) != NULL)
-		return;
-	self->remote_width = width;
-	self->remote_height = height;
-	if (width > 0)
-		text = g_strdup_printf(_("Picture from the doctor, %d × %d"), width, height);
-	else
-		text = g_strdup(_("No picture from the doctor yet"));
-	gtk_picture_set_alternative_text(self->remote_picture, text);
-}
-
-static void
-call_page_describe_local(NhipCallPage *self, gint width, gint height)
-{
-	g_autofree gchar *text = NULL;
-
-	if (self->local_width == width && self->local_height == height &&
-	    gtk_picture_get_alternative_text(self->self_picture) != NULL)
-		return;
-	self->local_width = width;
-	self->local_height = height;
-	if (gtk_toggle_button_get_active(self->camera_button))
-		text = g_strdup(_("Camera off: the doctor does not see the station"));
-	else if (width > 0)
-		text = g_strdup_printf(_("Picture from this station's camera, %d × %d"), width,
-				       height);
-	else
-		text = g_strdup(_("No picture from this station's camera"));
-	gtk_picture_set_alternative_text(self->self_picture, text);
+	if (g_strcmp0(gtk_picture_get_alternative_text(picture), text) != 0)
+		gtk_picture_set_alternative_text(picture, text);
 }
 
 static void
 call_page_show_remote(NhipCallPage *self, GdkTexture *texture)
 {
+	g_autofree gchar *text = texture != NULL
+					 ? g_strdup_printf(_("Picture from the doctor, %d × %d"),
+							   gdk_texture_get_width(texture),
+							   gdk_texture_get_height(texture))
+					 : g_strdup(_("No picture from the doctor yet"));
+
 	gtk_widget_set_visible(GTK_WIDGET(self->waiting_label), texture == NULL);
 	gtk_picture_set_paintable(self->remote_picture, GDK_PAINTABLE(texture));
-	call_page_describe_remote(self, texture != NULL ? gdk_texture_get_width(texture) : 0,
-				  texture != NULL ? gdk_texture_get_height(texture) : 0);
+	call_page_describe(self->remote_picture, text);
 }
 
 static void
 call_page_show_local(NhipCallPage *self, GdkTexture *texture)
 {
+	g_autofree gchar *text = NULL;
+
+	if (gtk_toggle_button_get_active(self->camera_button))
+		text = g_strdup(_("Camera off: the doctor does not see the station"));
+	else if (texture != NULL)
+		text = g_strdup_printf(_("Picture from this station's camera, %d × %d"),
+				       gdk_texture_get_width(texture),
+				       gdk_texture_get_height(texture));
+	else
+		text = g_strdup(_("No picture from this station's camera"));
 	gtk_picture_set_paintable(self->self_picture, GDK_PAINTABLE(texture));
-	call_page_describe_local(self, texture != NULL ? gdk_texture_get_width(texture) : 0,
-				 texture != NULL ? gdk_texture_get_height(texture) : 0);
+	call_page_describe(self->self_picture, text);
 }
 
 static GdkTexture *
@@ -728,7 +707,6 @@ call_page_on_camera(GtkToggleButton *button, NhipCallPage *self)
 	if (self->session != NULL)
 		nhip_live_session_set_camera_off(self->session, off);
 	/* the description says the camera is off; the picture comes back with the next frame */
-	self->local_width = -1;
 	call_page_show_local(self, NULL);
 }
 
@@ -913,6 +891,8 @@ nhip_call_page_class_init(NhipCallPageClass *klass)
 static void
 nhip_call_page_init(NhipCallPage *self)
 {
+	GtkAdjustment *adjustment;
+
 	gtk_widget_init_template(GTK_WIDGET(self));
 	g_signal_connect(self->call_button, "clicked", G_CALLBACK(call_page_on_call), self);
 	g_signal_connect_swapped(self->send_button, "clicked", G_CALLBACK(call_page_send), self);
@@ -920,10 +900,10 @@ nhip_call_page_init(NhipCallPage *self)
 	g_signal_connect(self->hangup_button, "clicked", G_CALLBACK(call_page_on_hang_up), self);
 	g_signal_connect(self->mute_button, "toggled", G_CALLBACK(call_page_on_mute), self);
 	g_signal_connect(self->camera_button, "toggled", G_CALLBACK(call_page_on_camera), self);
-	g_signal_connect(gtk_scrolled_window_get_vadjustment(self->chat_scroll), "changed",
-			 G_CALLBACK(call_page_chat_resized), self);
-	g_signal_connect(gtk_scrolled_window_get_vadjustment(self->chat_scroll), "value-changed",
-			 G_CALLBACK(call_page_chat_scrolled), self);
+	adjustment = gtk_scrolled_window_get_vadjustment(self->chat_scroll);
+	g_signal_connect_object(adjustment, "changed", G_CALLBACK(call_page_chat_resized), self, 0);
+	g_signal_connect_object(adjustment, "value-changed", G_CALLBACK(call_page_chat_scrolled),
+				self, 0);
 }
 
 /**

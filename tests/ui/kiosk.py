@@ -2,6 +2,7 @@
 and stopping it, logging in on the PIN pad, finding labels and screens, and clicking rows
 of lists that are rebuilt while the test looks at them."""
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -31,6 +32,25 @@ def stop_kiosk(p):
         p.kill()
         raise
     assert p.returncode == 0, f"nhip-station exited with {p.returncode}"
+
+
+def end_kiosk(p):
+    """after a failure: the kiosk stopped if it still runs, whatever its exit status"""
+    if p is None or p.poll() is not None:
+        return
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+
+
+def screenshot_failure(name, workdir):
+    """the X screen as it was when the test failed, in the build folder under meson"""
+    shot = os.path.join(os.environ.get("MESON_BUILD_ROOT", workdir), name)
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", shot], check=False)
+        print(f"# the screen at the failure: {shot}", flush=True)
 
 
 def labels(root, predicate):

@@ -353,20 +353,12 @@ try:
     failed = sql("SELECT count(*) FROM audit_log WHERE action = 'staff.login-failed'")[0][0]
     assert failed == 1, f"{failed} failed logins in the audit log (the wrong exit PIN)"
 except BaseException:
-    shot = os.path.join(os.environ.get("MESON_BUILD_ROOT", workdir), "ui-ask-failure.png")
-    if shutil.which("import"):
-        subprocess.run(["import", "-window", "root", shot], check=False)
-        print(f"# the screen at the failure: {shot}", flush=True)
+    kiosk.screenshot_failure("ui-ask-failure.png", workdir)
     if hub is not None and os.path.exists(hub.log_path):
         print("# hub log:\n" + hub.logtext()[-3000:], flush=True)
     raise
 finally:
-    if proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    kiosk.end_kiosk(proc)
     if hub is not None and hub.proc is not None and hub.proc.poll() is None:
         hub.kill(signal.SIGTERM)
 
