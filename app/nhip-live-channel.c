@@ -151,11 +151,20 @@ deliver(Shared *shared, ResultKind kind, NhipLiveEvent *event, gchar *state, GEr
 				   result_free);
 }
 
+/* whether a thread working with @link is to stop: the channel is dropped, or that link's
+ * transfers are aborted (nhip_live_channel_stop() aborts the long poll first, and lets the
+ * poster send what is queued) */
+static gboolean
+stopped(Shared *shared, NhipHubLink *link)
+{
+	return g_atomic_int_get(&shared->stop) || g_atomic_int_get(&link->stop);
+}
+
 /* sleeps up to @seconds, less when stopped */
 static void
-nap(Shared *shared, guint seconds)
+nap(Shared *shared, NhipHubLink *link, guint seconds)
 {
-	for (guint i = 0; i < seconds * 10 && !g_atomic_int_get(&shared->stop); i++)
+	for (guint i = 0; i < seconds * 10 && !stopped(shared, link); i++)
 		g_usleep(100 * G_TIME_SPAN_MILLISECOND);
 }
 
@@ -175,8 +184,8 @@ poster_thread(gpointer data)
 		/* kept with the visit as the hub records it: from this station */
 		if (event->sender == NULL && shared->post_link->station != NULL)
 			event->sender = g_strconcat("station:", shared->post_link->station, NULL);
-		for (guint attempt = 1; attempt <= POST_TRIES && !g_atomic_int_get(&shared->stop);
-		     attempt++) {
+		for (guint attempt = 1;
+		     attempt <= POST_TRIES && !stopped(shared, shared->post_link); attempt++) {
 			g_clear_error(&error);
 			seq = handle != NULL
 				      ? nhip_live_link_post(shared->post_link, handle,
@@ -184,7 +193,7 @@ poster_thread(gpointer data)
 				      : 0;
 			if (seq > 0 || !nhip_transport_error_is_retry(error))
 				break;
-			nap(shared, MIN(attempt * 2, (guint)BACKOFF_MAX));
+			nap(shared, shared->post_link, MIN(attempt * 2, (guint)BACKOFF_MAX));
 		}
 		if (seq > 0) {
 			event->seq = seq;
@@ -208,19 +217,20 @@ poller_thread(gpointer data)
 	guint failures = 0;
 	gint64 after = shared->after;
 
-	while (handle != NULL && !g_atomic_int_get(&shared->stop)) {
+	/* an aborted long poll ends the loop: asking again would fail at once, for ever */
+	while (handle != NULL && !stopped(shared, shared->poll_link)) {
 		g_autoptr(GError) error = NULL;
 		g_autofree gchar *state = NULL;
 		g_autoptr(GPtrArray) events =
 			nhip_live_link_events(shared->poll_link, handle, shared->session_id, after,
 					      POLL_WAIT, &state, &error);
 
-		if (g_atomic_int_get(&shared->stop))
+		if (stopped(shared, shared->poll_link))
 			break;
 		if (events == NULL) {
 			deliver(shared, RESULT_REACHABLE, NULL, NULL, g_steal_pointer(&error));
 			failures++;
-			nap(shared, MIN(failures * 2, (guint)BACKOFF_MAX));
+			nap(shared, shared->poll_link, MIN(failures * 2, (guint)BACKOFF_MAX));
 			continue;
 		}
 		if (failures > 0)

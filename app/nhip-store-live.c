@@ -313,6 +313,36 @@ live_event_from_row(NhipStmt *stmt)
 }
 
 /**
+ * nhip_store_live_visit_for_packet:
+ * @self: the store
+ * @packet_id: a case packet this station sent
+ * @error: return location for a #GError
+ *
+ * The visit a live consultation is about, from its case (a doctor's call names only the
+ * case).
+ *
+ * Returns: the visit's id, 0 (without @error) when the packet is not known here, or 0
+ *   with @error set when the database cannot be read
+ */
+gint64
+nhip_store_live_visit_for_packet(NhipStore *self, const gchar *packet_id, GError **error)
+{
+	g_autoptr(NhipStmt) stmt = nhipi_store_prepare(
+		self, "SELECT visit_id FROM packets WHERE packet_id = ?", error);
+	gint rc;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, packet_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return sqlite3_column_int64(stmt, 0);
+	if (rc != SQLITE_DONE)
+		nhipi_store_set_error(self, rc, _("read the visit's cases"), error);
+	return 0;
+}
+
+/**
  * nhip_store_live_events:
  * @self: the store
  * @session_id: (nullable): one session's events

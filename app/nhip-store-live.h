@@ -51,6 +51,7 @@ gint64 nhip_store_live_last_seq(NhipStore *self, const gchar *session_id, GError
 gchar *nhip_store_live_packet_for_visit(NhipStore *self,
 					gint64 visit_id,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gint64 nhip_store_live_visit_for_packet(NhipStore *self, const gchar *packet_id, GError **error);
 GPtrArray *nhip_store_live_events(NhipStore *self,
 				  const gchar *session_id,
 				  gint64 visit_id,

@@ -26,7 +26,7 @@ mkdir -p "$tmp/locale/vi/LC_MESSAGES"
 msgcat --use-first po/vi.po po/fragments/*.po -o "$tmp/vi.po"
 msgfmt -o "$tmp/locale/vi/LC_MESSAGES/nhip.mo" "$tmp/vi.po"
 
-pages="login home search patient trends register visit diagnosis ask answer settings setup status picker"
+pages="login home search patient trends register visit diagnosis ask answer settings setup status picker call"
 for size in 1024x600 1280x800; do
 	dir=$out
 	[ "$size" = 1024x600 ] || dir=$out/$size

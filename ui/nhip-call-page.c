@@ -29,7 +29,9 @@
 #include "nhip-measurement.h"
 #include "nhip-store-live.h"
 #include "nhip-ui-util.h"
+#include "nhip-vital-ranges.h"
 #include "nhip-window.h"
+#include "nhip-worker.h"
 
 struct _NhipCallPage {
 	AdwBin parent_instance;
@@ -51,13 +53,17 @@ struct _NhipCallPage {
 	GtkButton *hangup_button;
 
 	NhipStation *station;
+	gint64 visit_id; /* the visit the call is about, 0 when not known */
 	gchar *packet_id;
 	NhipLiveSession *session;
 	NhipLiveChannel *channel;
 	GCancellable *cancellable;
 	gulong measurement_id;
 	gboolean announced;
-	gboolean hub_ended; /* the hub ended the session: it takes no more events */
+	NhipLiveState last_state;
+	gboolean hub_ended;   /* the hub ended the session: it takes no more events */
+	gboolean follow_chat; /* the chat shows its end, also as new rows are laid out */
+	guint chat_tick;
 };
 
 G_DEFINE_TYPE(NhipCallPage, nhip_call_page, ADW_TYPE_BIN)
@@ -106,7 +112,8 @@ store_done(GObject *source, GAsyncResult *result, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (nhip_station_run_finish(NHIP_STATION(source), result, &error) == NULL)
+	/* the job's result comes from the station's database worker */
+	if (nhip_worker_run_finish(NHIP_WORKER(source), result, &error) == NULL)
 		g_warning("cannot store the call's message: %s", error->message);
 }
 
@@ -156,8 +163,43 @@ call_page_add_message(NhipCallPage *self, const gchar *who, const gchar *text, g
 	gtk_widget_set_margin_top(box, 6);
 	gtk_widget_set_margin_bottom(box, 6);
 	gtk_list_box_append(self->chat_list, box);
+	/* the list grows only once the new row is laid out: it is followed to its end then */
+	self->follow_chat = TRUE;
 	adjustment = gtk_scrolled_window_get_vadjustment(self->chat_scroll);
 	gtk_adjustment_set_value(adjustment, gtk_adjustment_get_upper(adjustment));
+}
+
+/* the viewport sets its own value after telling of a new size: the end is shown at the
+ * next frame */
+static gboolean
+call_page_chat_follow(GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+	NhipCallPage *self = data;
+	GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment(self->chat_scroll);
+
+	self->chat_tick = 0;
+	if (self->follow_chat)
+		gtk_adjustment_set_value(adjustment,
+					 gtk_adjustment_get_upper(adjustment) -
+						 gtk_adjustment_get_page_size(adjustment));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+call_page_chat_resized(GtkAdjustment *adjustment, NhipCallPage *self)
+{
+	if (self->follow_chat && self->chat_tick == 0)
+		self->chat_tick = gtk_widget_add_tick_callback(GTK_WIDGET(self->chat_scroll),
+							       call_page_chat_follow, self, NULL);
+}
+
+/* reading back up the chat stops following it, until the next message */
+static void
+call_page_chat_scrolled(GtkAdjustment *adjustment, NhipCallPage *self)
+{
+	self->follow_chat =
+		gtk_adjustment_get_value(adjustment) >=
+		gtk_adjustment_get_upper(adjustment) - gtk_adjustment_get_page_size(adjustment) - 1;
 }
 
 static const gchar *
@@ -238,6 +280,24 @@ call_page_send(NhipCallPage *self)
 
 /* ----- live vitals ----- */
 
+/* what the doctor was sent, in the call's list of messages */
+static void
+call_page_add_reading(NhipCallPage *self, NhipMeasurement *measurement)
+{
+	NhipVitalKind kind = nhip_measurement_get_kind(measurement);
+	const gchar *model = nhip_measurement_get_device_model(measurement);
+	g_autofree gchar *value = nhip_vital_format(kind, nhip_measurement_get_value(measurement),
+						    nhip_measurement_get_value2(measurement));
+	g_autofree gchar *reading = g_strdup_printf("%s %s %s", nhip_vital_display_name(kind),
+						    value, nhip_vital_display_unit(kind));
+	g_autofree gchar *text =
+		model != NULL ? g_strdup_printf(_("Reading sent to the doctor: %s, from %s"),
+						reading, model)
+			      : g_strdup_printf(_("Reading sent to the doctor: %s"), reading);
+
+	call_page_add_message(self, _("This station"), text, 0);
+}
+
 static void
 call_page_on_measurement(NhipDeviceManager *manager,
 			 NhipDevice *device,
@@ -246,23 +306,58 @@ call_page_on_measurement(NhipDeviceManager *manager,
 {
 	NhipCallPage *self = data;
 
-	if (self->channel != NULL)
-		nhip_live_channel_post_measurement(self->channel, measurement);
+	if (self->channel != NULL &&
+	    nhip_live_channel_post_measurement(self->channel, measurement) > 0)
+		call_page_add_reading(self, measurement);
 }
 
 /* ----- the session ----- */
 
+/* what a screen reader says of a picture: whether there is one, and its size (set again
+ * only when that changes, not for every frame) */
 static void
-call_page_on_frame(NhipLiveSession *session,
-		   guint width,
-		   guint height,
-		   guint stride,
-		   GBytes *pixels,
-		   GtkPicture *picture)
+call_page_describe(GtkPicture *picture, const gchar *text)
 {
-	g_autoptr(GdkTexture) texture = gdk_memory_texture_new((gint)width, (gint)height,
-							       GDK_MEMORY_R8G8B8A8, pixels, stride);
-	gtk_picture_set_paintable(picture, GDK_PAINTABLE(texture));
+	if (g_strcmp0(gtk_picture_get_alternative_text(picture), text) != 0)
+		gtk_picture_set_alternative_text(picture, text);
+}
+
+static void
+call_page_show_remote(NhipCallPage *self, GdkTexture *texture)
+{
+	g_autofree gchar *text = texture != NULL
+					 ? g_strdup_printf(_("Picture from the doctor, %d × %d"),
+							   gdk_texture_get_width(texture),
+							   gdk_texture_get_height(texture))
+					 : g_strdup(_("No picture from the doctor yet"));
+
+	gtk_widget_set_visible(GTK_WIDGET(self->waiting_label), texture == NULL);
+	gtk_picture_set_paintable(self->remote_picture, GDK_PAINTABLE(texture));
+	call_page_describe(self->remote_picture, text);
+}
+
+static void
+call_page_show_local(NhipCallPage *self, GdkTexture *texture)
+{
+	g_autofree gchar *text = NULL;
+
+	if (gtk_toggle_button_get_active(self->camera_button))
+		text = g_strdup(_("Camera off: the doctor does not see the station"));
+	else if (texture != NULL)
+		text = g_strdup_printf(_("Picture from this station's camera, %d × %d"),
+				       gdk_texture_get_width(texture),
+				       gdk_texture_get_height(texture));
+	else
+		text = g_strdup(_("No picture from this station's camera"));
+	gtk_picture_set_paintable(self->self_picture, GDK_PAINTABLE(texture));
+	call_page_describe(self->self_picture, text);
+}
+
+static GdkTexture *
+call_page_texture(guint width, guint height, guint stride, GBytes *pixels)
+{
+	return gdk_memory_texture_new((gint)width, (gint)height, GDK_MEMORY_R8G8B8A8, pixels,
+				      stride);
 }
 
 static void
@@ -273,10 +368,8 @@ call_page_on_remote_frame(NhipLiveSession *session,
 			  GBytes *pixels,
 			  gpointer data)
 {
-	NhipCallPage *self = data;
-
-	gtk_widget_set_visible(GTK_WIDGET(self->waiting_label), FALSE);
-	call_page_on_frame(session, width, height, stride, pixels, self->remote_picture);
+	g_autoptr(GdkTexture) texture = call_page_texture(width, height, stride, pixels);
+	call_page_show_remote(NHIP_CALL_PAGE(data), texture);
 }
 
 static void
@@ -287,20 +380,23 @@ call_page_on_local_frame(NhipLiveSession *session,
 			 GBytes *pixels,
 			 gpointer data)
 {
-	call_page_on_frame(session, width, height, stride, pixels,
-			   NHIP_CALL_PAGE(data)->self_picture);
+	NhipCallPage *self = data;
+	g_autoptr(GdkTexture) texture = NULL;
+
+	/* a frame already on its way when the camera was turned off */
+	if (gtk_toggle_button_get_active(self->camera_button))
+		return;
+	texture = call_page_texture(width, height, stride, pixels);
+	call_page_show_local(self, texture);
 }
 
-static void
-call_page_update_quality(NhipCallPage *self)
+/* the connection in words; rtt in seconds, negative when not known */
+static gchar *
+call_page_quality_text(NhipLiveState state, gdouble rtt)
 {
-	const NhipLiveSessionStats *stats;
-	g_autofree gchar *text = NULL;
+	gchar *text = NULL;
 
-	if (self->session == NULL)
-		return;
-	stats = nhip_live_session_get_stats(self->session);
-	switch (nhip_live_session_get_state(self->session)) {
+	switch (state) {
 	case NHIP_LIVE_STATE_CONNECTING:
 		text = g_strdup(_("Connecting…"));
 		break;
@@ -311,9 +407,8 @@ call_page_update_quality(NhipCallPage *self)
 		text = g_strdup(_("Connection lost — reconnecting…"));
 		break;
 	case NHIP_LIVE_STATE_ACTIVE:
-		if (stats->sample.rtt >= 0)
-			text = g_strdup_printf(_("Good connection (delay %.0f ms)"),
-					       stats->sample.rtt * 500);
+		if (rtt >= 0)
+			text = g_strdup_printf(_("Good connection (delay %.0f ms)"), rtt * 500);
 		else
 			text = g_strdup(_("Good connection"));
 		break;
@@ -324,23 +419,40 @@ call_page_update_quality(NhipCallPage *self)
 		text = g_strdup("");
 		break;
 	}
+	return text;
+}
+
+static void
+call_page_update_quality(NhipCallPage *self)
+{
+	g_autofree gchar *text = NULL;
+
+	if (self->session == NULL)
+		return;
+	text = call_page_quality_text(nhip_live_session_get_state(self->session),
+				      nhip_live_session_get_stats(self->session)->sample.rtt);
 	gtk_label_set_text(self->quality_label, text);
+}
+
+static void
+call_page_show_peer(NhipCallPage *self, const gchar *remote)
+{
+	g_autofree gchar *peer = NULL;
+
+	if (remote != NULL)
+		peer = g_strdup_printf(_("In a call with %s"), call_page_who(remote));
+	gtk_label_set_text(self->peer_label, peer != NULL ? peer : _("The doctor is not here yet"));
+	gtk_label_set_text(self->waiting_label, _("Waiting for the doctor…"));
+	if (remote == NULL)
+		call_page_show_remote(self, NULL);
+	gtk_widget_set_visible(GTK_WIDGET(self->waiting_label), remote == NULL);
 }
 
 static void
 call_page_on_remote(GObject *object, GParamSpec *pspec, gpointer data)
 {
 	NhipCallPage *self = data;
-	const gchar *remote = nhip_live_session_get_remote_display(self->session);
-	g_autofree gchar *peer = NULL;
-
-	if (remote != NULL)
-		peer = g_strdup_printf(_("In a call with %s"), call_page_who(remote));
-	gtk_label_set_text(self->peer_label, peer != NULL ? peer : _("The doctor is not here yet"));
-	gtk_widget_set_visible(GTK_WIDGET(self->waiting_label), remote == NULL);
-	gtk_label_set_text(self->waiting_label, _("Waiting for the doctor…"));
-	if (remote == NULL)
-		gtk_picture_set_paintable(self->remote_picture, NULL);
+	call_page_show_peer(self, nhip_live_session_get_remote_display(self->session));
 }
 
 static void
@@ -358,15 +470,26 @@ call_page_on_state(GObject *object, GParamSpec *pspec, gpointer data)
 		} else if (state == NHIP_LIVE_STATE_AUDIO_ONLY) {
 			nhip_live_channel_post(self->channel,
 					       nhip_live_event_new_state("audio-only"));
+		} else if (state == NHIP_LIVE_STATE_ACTIVE &&
+			   self->last_state == NHIP_LIVE_STATE_AUDIO_ONLY) {
+			/* the doctor's page shows the video again only when told */
+			nhip_live_channel_post(self->channel, nhip_live_event_new_state("video"));
 		}
 	}
+	self->last_state = state;
 	if (state == NHIP_LIVE_STATE_FAILED && window != NULL)
 		nhip_window_error(window, _("The call failed"),
 				  nhip_live_session_get_error(self->session));
 	else if (state == NHIP_LIVE_STATE_ENDED && window != NULL)
 		nhip_window_toast(window, _("The call has ended"));
-	if (state == NHIP_LIVE_STATE_ENDED || state == NHIP_LIVE_STATE_FAILED)
-		call_page_end(self);
+	if (state != NHIP_LIVE_STATE_ENDED && state != NHIP_LIVE_STATE_FAILED)
+		return;
+	call_page_end(self);
+	/* after the call, back to the visit it was about (the readings taken during the call
+	 * are there); a failed call stays here, to try again */
+	if (state == NHIP_LIVE_STATE_ENDED && window != NULL && self->visit_id > 0 &&
+	    g_strcmp0(nhip_window_get_page(window), "call") == 0)
+		nhip_window_open_visit(window, self->visit_id);
 }
 
 static void
@@ -408,10 +531,11 @@ call_page_begin(NhipCallPage *self, const gchar *descriptor_json)
 	nhip_ui_remove_all(GTK_WIDGET(self->chat_list));
 	gtk_toggle_button_set_active(self->mute_button, FALSE);
 	gtk_toggle_button_set_active(self->camera_button, FALSE);
-	gtk_picture_set_paintable(self->self_picture, NULL);
+	call_page_show_local(self, NULL);
 	call_page_on_remote(NULL, NULL, self);
 	gtk_stack_set_visible_child_name(self->stack, "call");
 	self->announced = FALSE;
+	self->last_state = NHIP_LIVE_STATE_IDLE;
 	call_page_store(self, NULL, FALSE);
 	self->channel = nhip_live_channel_new(nhip_station_get_db_path(self->station),
 					      descriptor->session_id, 0, &error);
@@ -454,8 +578,8 @@ call_page_end(NhipCallPage *self)
 		/* a session that is still up hangs up as it goes */
 		g_clear_object(&self->session);
 	}
-	gtk_picture_set_paintable(self->remote_picture, NULL);
-	gtk_picture_set_paintable(self->self_picture, NULL);
+	call_page_show_remote(self, NULL);
+	call_page_show_local(self, NULL);
 	gtk_stack_set_visible_child_name(self->stack, "start");
 }
 
@@ -562,21 +686,28 @@ nhip_call_page_hang_up(NhipCallPage *self)
 	call_page_on_hang_up(NULL, self);
 }
 
+/* the buttons say what a tap does next, as the doctor's page does; pressed while the
+ * microphone or camera is off */
 static void
 call_page_on_mute(GtkToggleButton *button, NhipCallPage *self)
 {
+	gboolean muted = gtk_toggle_button_get_active(button);
+
+	gtk_button_set_label(GTK_BUTTON(button), muted ? _("Unmute") : _("Mute"));
 	if (self->session != NULL)
-		nhip_live_session_set_muted(self->session, gtk_toggle_button_get_active(button));
+		nhip_live_session_set_muted(self->session, muted);
 }
 
 static void
 call_page_on_camera(GtkToggleButton *button, NhipCallPage *self)
 {
+	gboolean off = gtk_toggle_button_get_active(button);
+
+	gtk_button_set_label(GTK_BUTTON(button), off ? _("Camera on") : _("Camera off"));
 	if (self->session != NULL)
-		nhip_live_session_set_camera_off(self->session,
-						 gtk_toggle_button_get_active(button));
-	if (gtk_toggle_button_get_active(button))
-		gtk_picture_set_paintable(self->self_picture, NULL);
+		nhip_live_session_set_camera_off(self->session, off);
+	/* the description says the camera is off; the picture comes back with the next frame */
+	call_page_show_local(self, NULL);
 }
 
 /* the start screen: which case, and whether a call is possible yet */
@@ -584,14 +715,13 @@ static void
 call_page_refresh(NhipCallPage *self)
 {
 	NhipStore *store = nhip_station_get_store(self->station);
-	gint64 visit_id = nhip_station_get_current_visit(self->station);
 	g_autoptr(GError) error = NULL;
 
 	if (self->session != NULL)
 		return;
 	g_clear_pointer(&self->packet_id, g_free);
-	if (store != NULL && visit_id > 0)
-		self->packet_id = nhip_store_live_packet_for_visit(store, visit_id, &error);
+	if (store != NULL && self->visit_id > 0)
+		self->packet_id = nhip_store_live_packet_for_visit(store, self->visit_id, &error);
 	if (error != NULL)
 		g_warning("%s", error->message);
 	adw_status_page_set_description(
@@ -622,8 +752,53 @@ call_page_map(GtkWidget *widget)
 void
 nhip_call_page_join(NhipCallPage *self, const gchar *descriptor_json)
 {
+	g_autoptr(NhipLiveDescriptor) descriptor = NULL;
+	NhipStore *store = nhip_station_get_store(self->station);
+
 	g_return_if_fail(NHIP_IS_CALL_PAGE(self));
+	/* a doctor's call names the case: the visit it is about, for the readings taken
+	 * during the call and the way back afterwards */
+	descriptor = nhip_live_descriptor_parse(descriptor_json, -1, NULL);
+	if (descriptor != NULL && descriptor->packet_id != NULL && store != NULL) {
+		g_autoptr(GError) error = NULL;
+		self->visit_id =
+			nhip_store_live_visit_for_packet(store, descriptor->packet_id, &error);
+		if (error != NULL)
+			g_warning("%s", error->message);
+	}
 	call_page_begin(self, descriptor_json);
+}
+
+/**
+ * nhip_call_page_set_visit:
+ * @self: the call screen
+ * @visit_id: the visit to call about (its case must have reached the hub)
+ *
+ * Does nothing during a call.
+ */
+void
+nhip_call_page_set_visit(NhipCallPage *self, gint64 visit_id)
+{
+	g_return_if_fail(NHIP_IS_CALL_PAGE(self));
+	if (self->session != NULL)
+		return;
+	self->visit_id = visit_id;
+	if (gtk_widget_get_mapped(GTK_WIDGET(self)))
+		call_page_refresh(self);
+}
+
+/**
+ * nhip_call_page_get_visit:
+ * @self: the call screen
+ *
+ * Returns: the visit the call is (or would be) about, 0 when none; device readings taken
+ *   while the call screen is shown are stored with it
+ */
+gint64
+nhip_call_page_get_visit(NhipCallPage *self)
+{
+	g_return_val_if_fail(NHIP_IS_CALL_PAGE(self), 0);
+	return self->visit_id;
 }
 
 /**
@@ -639,6 +814,36 @@ nhip_call_page_in_call(NhipCallPage *self)
 	return self->session != NULL;
 }
 
+/**
+ * nhip_call_page_show_demo:
+ * @self: the call screen
+ * @demo: what to show
+ *
+ * Shows the call screen as in a connected call, without a network: the pictures, the
+ * messages and the reading of @demo go through the same code as a real call's (the
+ * screenshots of the documentation, nhip-screenshot.c). Nothing is sent or stored.
+ */
+void
+nhip_call_page_show_demo(NhipCallPage *self, const NhipCallDemo *demo)
+{
+	g_autofree gchar *quality = NULL;
+
+	g_return_if_fail(NHIP_IS_CALL_PAGE(self));
+	g_return_if_fail(self->session == NULL);
+	nhip_ui_remove_all(GTK_WIDGET(self->chat_list));
+	call_page_show_peer(self, demo->doctor);
+	call_page_show_remote(self, demo->remote);
+	call_page_show_local(self, demo->local);
+	quality = call_page_quality_text(NHIP_LIVE_STATE_ACTIVE, demo->rtt);
+	gtk_label_set_text(self->quality_label, quality);
+	for (guint i = 0; demo->messages != NULL && demo->messages[i].text != NULL; i++)
+		call_page_add_message(self, call_page_who(demo->messages[i].sender),
+				      demo->messages[i].text, demo->messages[i].at);
+	if (demo->reading != NULL)
+		call_page_add_reading(self, demo->reading);
+	gtk_stack_set_visible_child_name(self->stack, "call");
+}
+
 static void
 nhip_call_page_dispose(GObject *object)
 {
@@ -646,6 +851,9 @@ nhip_call_page_dispose(GObject *object)
 
 	g_cancellable_cancel(self->cancellable);
 	g_clear_object(&self->cancellable);
+	if (self->chat_tick != 0 && self->chat_scroll != NULL)
+		gtk_widget_remove_tick_callback(GTK_WIDGET(self->chat_scroll), self->chat_tick);
+	self->chat_tick = 0;
 	if (self->station != NULL)
 		call_page_end(self);
 	g_clear_pointer(&self->packet_id, g_free);
@@ -683,6 +891,8 @@ nhip_call_page_class_init(NhipCallPageClass *klass)
 static void
 nhip_call_page_init(NhipCallPage *self)
 {
+	GtkAdjustment *adjustment;
+
 	gtk_widget_init_template(GTK_WIDGET(self));
 	g_signal_connect(self->call_button, "clicked", G_CALLBACK(call_page_on_call), self);
 	g_signal_connect_swapped(self->send_button, "clicked", G_CALLBACK(call_page_send), self);
@@ -690,6 +900,10 @@ nhip_call_page_init(NhipCallPage *self)
 	g_signal_connect(self->hangup_button, "clicked", G_CALLBACK(call_page_on_hang_up), self);
 	g_signal_connect(self->mute_button, "toggled", G_CALLBACK(call_page_on_mute), self);
 	g_signal_connect(self->camera_button, "toggled", G_CALLBACK(call_page_on_camera), self);
+	adjustment = gtk_scrolled_window_get_vadjustment(self->chat_scroll);
+	g_signal_connect_object(adjustment, "changed", G_CALLBACK(call_page_chat_resized), self, 0);
+	g_signal_connect_object(adjustment, "value-changed", G_CALLBACK(call_page_chat_scrolled),
+				self, 0);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "nhip-call-page.h"
 #include "nhip-patient-form.h"
 #include "nhip-patient-page.h"
 #include "nhip-photo-picker.h"
@@ -27,7 +28,7 @@
 
 const gchar *const nhip_screenshot_pages[] = {
 	"login", "home",   "search",   "patient", "trends", "register", "visit", "diagnosis",
-	"ask",	 "answer", "settings", "setup",	  "status", "picker",	NULL,
+	"ask",	 "answer", "settings", "setup",	  "status", "picker",	"call",	 NULL,
 };
 
 /* a made-up card whose numbers agree: born 1990, female, registered in Đắk Lắk */
@@ -414,6 +415,167 @@ shot_picker(Shot *shot)
 	g_timeout_add(100, shot_picker_ready, shot);
 }
 
+/* ----- the call screen in a connected call (no network: pictures drawn here) ----- */
+
+static void
+shot_rounded(cairo_t *cr, double x, double y, double w, double h, double r)
+{
+	cairo_new_sub_path(cr);
+	cairo_arc(cr, x + w - r, y + r, r, -G_PI / 2, 0);
+	cairo_arc(cr, x + w - r, y + h - r, r, 0, G_PI / 2);
+	cairo_arc(cr, x + r, y + h - r, r, G_PI / 2, G_PI);
+	cairo_arc(cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
+	cairo_close_path(cr);
+}
+
+/* a person from the chest up, centred at cx, in a frame `size` high: a head, hair and
+ * shoulders in the given clothes; with a stethoscope for the doctor */
+static void
+shot_draw_person(cairo_t *cr, double cx, double size, const GdkRGBA *clothes, gboolean doctor)
+{
+	double head = size * 0.13;
+	double top = size * 0.22;
+
+	/* shoulders and body */
+	cairo_set_source_rgb(cr, clothes->red, clothes->green, clothes->blue);
+	shot_rounded(cr, cx - size * 0.36, top + head * 2.3, size * 0.72, size, size * 0.16);
+	cairo_fill(cr);
+	/* neck and the collar's V */
+	cairo_set_source_rgb(cr, 0.87, 0.70, 0.57);
+	cairo_rectangle(cr, cx - head * 0.38, top + head * 1.6, head * 0.76, head * 0.9);
+	cairo_fill(cr);
+	cairo_move_to(cr, cx - head * 0.55, top + head * 2.3);
+	cairo_line_to(cr, cx + head * 0.55, top + head * 2.3);
+	cairo_line_to(cr, cx, top + head * 3.3);
+	cairo_close_path(cr);
+	if (doctor)
+		cairo_set_source_rgb(cr, 0.30, 0.55, 0.62); /* scrubs under the white coat */
+	cairo_fill(cr);
+	/* head and hair */
+	cairo_set_source_rgb(cr, 0.90, 0.74, 0.60);
+	cairo_arc(cr, cx, top + head, head, 0, 2 * G_PI);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0.13, 0.11, 0.10);
+	cairo_arc(cr, cx, top + head * 0.85, head * 1.04, G_PI * 1.05, G_PI * 1.95);
+	cairo_close_path(cr);
+	cairo_fill(cr);
+	if (doctor) {
+		/* the stethoscope round the neck */
+		cairo_set_source_rgb(cr, 0.20, 0.22, 0.25);
+		cairo_set_line_width(cr, size * 0.012);
+		cairo_move_to(cr, cx - head * 0.8, top + head * 2.4);
+		cairo_curve_to(cr, cx - head * 0.9, top + head * 4.2, cx + head * 0.2,
+			       top + head * 4.6, cx + head * 0.55, top + head * 3.9);
+		cairo_move_to(cr, cx + head * 0.8, top + head * 2.4);
+		cairo_line_to(cr, cx + head * 0.62, top + head * 3.6);
+		cairo_stroke(cr);
+		cairo_arc(cr, cx + head * 0.6, top + head * 3.95, size * 0.022, 0, 2 * G_PI);
+		cairo_fill(cr);
+	}
+}
+
+/* a frame as a webcam would send it: a wall, a shelf or a window, and the person */
+static GdkTexture *
+shot_draw_frame(gint width, gint height, gboolean doctor)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	cairo_t *cr = cairo_create(surface);
+	cairo_pattern_t *wall = cairo_pattern_create_linear(0, 0, 0, height);
+	GdkRGBA coat = { 0.96, 0.97, 0.98, 1 };
+	GdkRGBA shirt = { 0.55, 0.42, 0.30, 1 };
+	GdkTexture *texture;
+
+	if (doctor) {
+		cairo_pattern_add_color_stop_rgb(wall, 0, 0.80, 0.86, 0.90);
+		cairo_pattern_add_color_stop_rgb(wall, 1, 0.62, 0.70, 0.76);
+	} else {
+		cairo_pattern_add_color_stop_rgb(wall, 0, 0.88, 0.90, 0.80);
+		cairo_pattern_add_color_stop_rgb(wall, 1, 0.70, 0.74, 0.62);
+	}
+	cairo_set_source(cr, wall);
+	cairo_paint(cr);
+	cairo_pattern_destroy(wall);
+	if (doctor) {
+		/* a shelf of files behind the doctor */
+		cairo_set_source_rgb(cr, 0.55, 0.45, 0.36);
+		cairo_rectangle(cr, width * 0.62, height * 0.30, width * 0.34, height * 0.03);
+		cairo_fill(cr);
+		for (guint i = 0; i < 7; i++) {
+			static const double hues[][3] = { { 0.75, 0.30, 0.28 },
+							  { 0.30, 0.45, 0.65 },
+							  { 0.85, 0.70, 0.30 } };
+			cairo_set_source_rgb(cr, hues[i % 3][0], hues[i % 3][1], hues[i % 3][2]);
+			cairo_rectangle(cr, width * (0.64 + i * 0.045), height * 0.16,
+					width * 0.035, height * 0.14);
+			cairo_fill(cr);
+		}
+	} else {
+		/* a window of the station's room */
+		cairo_set_source_rgb(cr, 0.93, 0.96, 0.98);
+		cairo_rectangle(cr, width * 0.06, height * 0.10, width * 0.22, height * 0.36);
+		cairo_fill(cr);
+		cairo_set_source_rgb(cr, 0.60, 0.58, 0.52);
+		cairo_set_line_width(cr, width * 0.01);
+		cairo_rectangle(cr, width * 0.06, height * 0.10, width * 0.22, height * 0.36);
+		cairo_move_to(cr, width * 0.17, height * 0.10);
+		cairo_line_to(cr, width * 0.17, height * 0.46);
+		cairo_stroke(cr);
+	}
+	shot_draw_person(cr, width * (doctor ? 0.42 : 0.55), height, doctor ? &coat : &shirt,
+			 doctor);
+	cairo_destroy(cr);
+	cairo_surface_flush(surface);
+	bytes = g_bytes_new(cairo_image_surface_get_data(surface),
+			    (gsize)cairo_image_surface_get_stride(surface) * (gsize)height);
+	/* cairo's ARGB32 is GDK's default memory format */
+	texture = gdk_memory_texture_new(width, height, GDK_MEMORY_DEFAULT, bytes,
+					 (gsize)cairo_image_surface_get_stride(surface));
+	cairo_surface_destroy(surface);
+	return texture;
+}
+
+static void
+shot_call(Shot *shot, gint64 visit_id)
+{
+	GtkWidget *page = nhip_window_get_page_widget(shot->window, "call");
+	g_autoptr(GdkTexture) remote = shot_draw_frame(640, 480, TRUE);
+	g_autoptr(GdkTexture) local = shot_draw_frame(320, 240, FALSE);
+	g_autoptr(NhipMeasurement) reading = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GError) error = NULL;
+	gint64 t = g_date_time_to_unix(now);
+	const NhipCallDemoMessage messages[] = {
+		{ "doctor:bs.tuan",
+		  "Chào chị, tôi nghe và thấy rõ. Chị cho bệnh nhân ngồi gần máy giúp tôi.",
+		  t - 240 },
+		{ "station:TYT-EANUOL", "Dạ, bệnh nhân sốt 2 ngày, ho khan, sáng nay SpO2 93 %.",
+		  t - 180 },
+		{ "doctor:bs.tuan", "Chị đo lại SpO2 khi bệnh nhân đã nghỉ 5 phút nhé.", t - 150 },
+		{ NULL, NULL, 0 },
+	};
+	NhipCallDemo demo = {
+		.doctor = "doctor:bs.tuan",
+		.remote = remote,
+		.local = local,
+		.rtt = 0.36,
+		.messages = messages,
+	};
+
+	/* the oximeter on the patient's finger during the call */
+	reading = nhip_measurement_new(NHIP_VITAL_SPO2, 94, NAN, &error);
+	if (reading == NULL) {
+		shot_fail(shot, "a reading", error);
+		return;
+	}
+	nhip_measurement_set_device_model(reading, "CMS50E");
+	demo.reading = reading;
+	nhip_call_page_set_visit(NHIP_CALL_PAGE(page), visit_id);
+	nhip_window_show_page(shot->window, "call");
+	nhip_call_page_show_demo(NHIP_CALL_PAGE(page), &demo);
+	shot_later(shot);
+}
+
 static void
 shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -429,6 +591,10 @@ shot_visit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 		/* the case about this visit, as staff are about to send it */
 		nhip_window_ask_district(shot->window, *visit_id);
 		shot_later(shot);
+		return;
+	}
+	if (g_strcmp0(shot->page, "call") == 0) {
+		shot_call(shot, *visit_id);
 		return;
 	}
 	nhip_window_open_visit(shot->window, *visit_id);
@@ -494,7 +660,7 @@ nhip_screenshot_run(NhipWindow *window, const gchar *page, const gchar *output)
 		nhip_window_handle_scan(window, SCREENSHOT_QR);
 	} else if (g_strcmp0(page, "visit") == 0 || g_strcmp0(page, "diagnosis") == 0 ||
 		   g_strcmp0(page, "ask") == 0 || g_strcmp0(page, "answer") == 0 ||
-		   g_strcmp0(page, "picker") == 0) {
+		   g_strcmp0(page, "picker") == 0 || g_strcmp0(page, "call") == 0) {
 		ShotVisitJob *job = g_new0(ShotVisitJob, 1);
 		job->patient_id = shot_patient_with_history(shot);
 		if (g_strcmp0(page, "answer") == 0) {

@@ -56,6 +56,7 @@ struct _NhipWindow {
 	guint idle_source;
 	gboolean no_devices;
 	GtkWidget *call_banner; /* the incoming-call banner, made at the first login */
+	gint64 ask_visit;	/* the visit of the Ask screen: the one a call is about */
 };
 
 G_DEFINE_TYPE(NhipWindow, nhip_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -194,10 +195,15 @@ window_update_current_visit(NhipWindow *self)
 	gint64 visit_id = 0;
 
 	GtkWidget *visit = gtk_stack_get_child_by_name(self->pages, "visit");
+	GtkWidget *call = gtk_stack_get_child_by_name(self->pages, "call");
 
 	if (g_strcmp0(name, "visit") == 0 && visit != NULL &&
 	    nhip_station_get_staff(self->station) != NULL)
 		visit_id = nhip_visit_page_get_visit_id(NHIP_VISIT_PAGE(visit));
+	/* readings taken during a call are the visit's too */
+	else if (g_strcmp0(name, "call") == 0 && call != NULL &&
+		 nhip_station_get_staff(self->station) != NULL)
+		visit_id = nhip_call_page_get_visit(NHIP_CALL_PAGE(call));
 	if (visit_id != nhip_station_get_current_visit(self->station))
 		nhip_station_set_current_visit(self->station, visit_id);
 }
@@ -371,6 +377,7 @@ nhip_window_ask_district(NhipWindow *self, gint64 visit_id)
 {
 	GtkWidget *page = window_page(self, "ask");
 	window_leave_page(self);
+	self->ask_visit = visit_id;
 	nhip_ask_page_set_visit(NHIP_ASK_PAGE(page), visit_id);
 	nhip_window_show_page(self, "ask");
 }
@@ -648,14 +655,19 @@ window_live_accepted(NhipCallBanner *banner, const gchar *descriptor, gpointer u
 {
 	NhipWindow *self = user_data;
 
-	nhip_window_show_page(self, "call");
+	/* joined first: the call screen knows the visit when it is shown */
 	nhip_call_page_join(NHIP_CALL_PAGE(window_page(self, "call")), descriptor);
+	nhip_window_show_page(self, "call");
 }
 
+/* "Call the district doctor" on the Ask screen: a call about its visit */
 static void
 window_action_call(GtkWidget *widget, const gchar *action, GVariant *param)
 {
-	nhip_window_show_page(NHIP_WINDOW(widget), "call");
+	NhipWindow *self = NHIP_WINDOW(widget);
+
+	nhip_call_page_set_visit(NHIP_CALL_PAGE(window_page(self, "call")), self->ask_visit);
+	nhip_window_show_page(self, "call");
 }
 
 /* doctors' calls are watched for while someone is logged in; a locked kiosk hangs up */

@@ -67,6 +67,18 @@ test_live_store(void)
 		>, 0);
 	g_assert_no_error(error);
 
+	/* a doctor's call names the case: its visit is found from it */
+	g_assert_cmpint(nhip_store_live_visit_for_packet(station.store, PACKET, &error), ==,
+			visit_id);
+	g_assert_no_error(error);
+	g_assert_cmpint(nhip_store_live_visit_for_packet(
+				station.store, "9b0d2f8e-1111-4c3b-8d5e-00000000dead", &error),
+			==, 0);
+	g_assert_no_error(error);
+	/* queued, not at the hub yet: no call about it */
+	g_assert_null(nhip_store_live_packet_for_visit(station.store, visit_id, &error));
+	g_assert_no_error(error);
+
 	g_assert_true(
 		nhip_store_live_session_begin(station.store, SESSION, PACKET, "doctor", &error));
 	g_assert_no_error(error);

@@ -37,7 +37,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "hub"))
 import atspi  # noqa: E402
+import kiosk  # noqa: E402
 from atspi import click, find, find_all, page, tap, type_text, wait_for  # noqa: E402
+from kiosk import click_button, labels, log_in, stop_kiosk, touch  # noqa: E402
 from nhiptest import ENV, Hub, free_port  # noqa: E402
 
 station, build = sys.argv[1], sys.argv[2]
@@ -74,6 +76,10 @@ def sql(statement, *params):
         con.close()
 
 
+def showing(title):
+    return kiosk.showing(app, title)
+
+
 def locks_lost():
     """Whether another process could now take the database over: switching it out of WAL
     mode needs every other process's lock gone, as the last user's close that deletes the
@@ -89,78 +95,10 @@ def locks_lost():
     return mode == "delete"
 
 
-def labels(root, predicate):
-    return find_all(root, lambda a: a.getRoleName() == "label" and predicate(atspi.text_of(a)))
-
-
 def start_kiosk(extra_env=None):
-    env = {"LANGUAGE": "en", "NHIP_NON_UNIQUE": "1", "G_DEBUG": "",
-           "G_MESSAGES_DEBUG": "NhipStation", "NHIP_PHOTO_ROOTS": photos}
+    env = {"NHIP_PHOTO_ROOTS": photos}
     env.update(extra_env or {})
-    if "ASAN_OPTIONS" in os.environ:
-        # tests/lsan.supp names frames inside GLib and the file chooser's libraries, which
-        # the fast unwinder cannot walk through (they are built without frame pointers)
-        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":fast_unwind_on_malloc=0"
-    p = atspi.start(station, "--demo", "--kiosk", "--db", db, env=env)
-    return p, atspi.application("nhip-station")
-
-
-def stop_kiosk(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        raise
-    assert p.returncode == 0, f"nhip-station exited with {p.returncode}"
-
-
-def log_in(app, name, pin):
-    login = page(app, "NhipLoginPage")
-    # the list of names is drawn again when the screen locks: found again if need be
-    click_button(login, name, lambda n: n == name,
-                 lambda: labels(login, lambda t: t == "Enter your PIN"))
-
-    def dots(n):
-        return labels(login, lambda t: set(t) <= {"●", "○", " "} and t.count("●") == n)
-    wait_for("an empty PIN", lambda: dots(0), 10)
-    for n, digit in enumerate(pin, 1):
-        click(find(login, digit, "push button"))
-        wait_for(f"{n} dots", lambda: dots(n), 10)
-    click(find(login, "Log in", "push button"))
-    home = page(app, "NhipHomePage")
-    wait_for("the home screen", lambda: find_all(
-        home, lambda a: f"Hello, {name}" in atspi.text_of(a)))
-    return home
-
-
-def touch():
-    """A tap on the header's title, which does nothing but counts as use (AT-SPI actions do
-    not: they are not input events)."""
-    atspi.pyatspi.Registry.generateMouseEvent(512, 30, atspi.pyatspi.MOUSE_B1C)
-
-
-def click_button(root, what, predicate, until):
-    """Clicks the first button that matches until `until()` holds, found again if the list
-    was redrawn under it (the case list is rebuilt as the sender moves packets on)."""
-    for attempt in range(10):
-        button = wait_for(what, lambda: find_all(
-            root, lambda a: a.getRoleName() == "push button" and predicate(a.name)))[0]
-        try:
-            name = button.name
-            touch()
-            click(button)
-            wait_for(f"{what} to open", until, 5)
-            return name
-        except Exception as error:  # the button went away between finding and clicking
-            print(f"#   {what}: {error}; again", flush=True)
-            time.sleep(0.3)
-    raise atspi.Fail(f"cannot click {what}")
-
-
-def showing(title):
-    """Whether the kiosk shows the screen with this title in its header."""
-    return lambda: labels(app, lambda t: t == title)
+    return kiosk.start_kiosk(station, db, env)
 
 
 def locked():
@@ -520,20 +458,12 @@ try:
     failed = sql("SELECT count(*) FROM audit_log WHERE action = 'staff.login-failed'")[0][0]
     assert failed == 1, f"{failed} failed logins in the audit log (the wrong exit PIN)"
 except BaseException:
-    shot = os.path.join(os.environ.get("MESON_BUILD_ROOT", workdir), "ui-ask-failure.png")
-    if shutil.which("import"):
-        subprocess.run(["import", "-window", "root", shot], check=False)
-        print(f"# the screen at the failure: {shot}", flush=True)
+    kiosk.screenshot_failure("ui-ask-failure.png", workdir)
     if hub is not None and os.path.exists(hub.log_path):
         print("# hub log:\n" + hub.logtext()[-3000:], flush=True)
     raise
 finally:
-    if proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    kiosk.end_kiosk(proc)
     if hub is not None and hub.proc is not None and hub.proc.poll() is None:
         hub.kill(signal.SIGTERM)
 

@@ -45,6 +45,9 @@
   let monitorTimer = null;
 
   function show(state, detail) {
+    // a check of the connection still under way when the call ended says nothing more
+    if (live.ended && state !== 'ended')
+      return;
     live.state = state;
     stateEl.dataset.state = state;
     stateEl.textContent = (strings[state] || state) + (detail ? ': ' + detail : '');
