@@ -133,8 +133,13 @@ nhip_hub_web_live_page_begin(GString *page, gint64 case_id, const gchar *csrf)
 			       "\" data-csrf=\"",
 			       case_id);
 	nhip_hub_html_text(page, csrf);
-	g_string_append(page, "\"><section class=\"live-video\"><div class=\"stage\">"
+	g_string_append(page, "\"><section class=\"live-video\"><div class=\"stage\" id=\"stage\">"
 			      "<video id=\"remote-video\" autoplay playsinline></video>"
+			      "<div id=\"stage-notice\" class=\"stage-notice\" hidden>"
+			      "<p class=\"stage-notice-title\">");
+	/* instead of the station's picture while its link carries sound only */
+	nhip_hub_html_text(page, _("Audio only"));
+	g_string_append(page, "</p><p id=\"stage-notice-text\"></p></div>"
 			      "<video id=\"self-video\" autoplay playsinline muted></video>"
 			      "<p id=\"call-state\" class=\"call-state\" role=\"status\" "
 			      "data-state=\"connecting\">");
@@ -147,7 +152,8 @@ nhip_hub_web_live_page_begin(GString *page, gint64 case_id, const gchar *csrf)
 	nhip_hub_html_text(page, _("Camera off"));
 	g_string_append(page, "</button><button type=\"button\" id=\"hangup\" class=\"danger\">");
 	nhip_hub_html_text(page, _("Hang up"));
-	g_string_append(page, "</button></div></section><aside class=\"live-side\">");
+	g_string_append(page, "</button></div><p id=\"link-quality\" class=\"link-quality\" "
+			      "role=\"status\" hidden></p></section><aside class=\"live-side\">");
 }
 
 /**
@@ -187,7 +193,25 @@ nhip_hub_web_live_page_end(GString *page)
 	live_string(page, "connecting", _("connecting…"));
 	live_string(page, "waiting", _("waiting for the health station to join…"));
 	live_string(page, "connected", _("connected"));
-	live_string(page, "audio-only", _("audio only — the link is weak"));
+	live_string(page, "audio-only", _("audio only — the station's link is weak"));
+	live_string(page, "no-video", _("no picture from the station"));
+	live_string(page, "video-resuming", _("the picture is coming back…"));
+	live_string(page, "notice-audio-only",
+		    _("The health station's link is too weak for video. You keep hearing the "
+		      "station; its picture comes back by itself when the link improves."));
+	live_string(page, "notice-video-back",
+		    _("The health station's link is better: its picture is coming back…"));
+	live_string(page, "notice-no-video",
+		    _("No picture is arriving from the health station; its sound still comes "
+		      "through."));
+	live_string(page, "link-good", _("Your connection: good"));
+	live_string(page, "link-weak",
+		    _("Your connection is weak: the station sees a less clear picture of you"));
+	live_string(page, "link-poor",
+		    _("Your connection is very weak: turn your camera off so that the station "
+		      "hears you clearly"));
+	live_string(page, "link-poor-camera-off",
+		    _("Your connection is very weak: the station may hear you with gaps"));
 	live_string(page, "reconnecting", _("connection lost — reconnecting…"));
 	live_string(page, "ended", _("the call has ended"));
 	live_string(page, "failed", _("cannot connect the call"));
