@@ -244,6 +244,8 @@ def inside(build, modules, topology):
         # 4. the doctor hangs up once the page has seen the link good again
         steps.wait("hung-up", STEP_WITHIN + 60)
         thread.join(600)
+        tap.ok(not thread.is_alive() and browser_checks.results,
+               "the browser script has finished")
         rc = call.wait(90)
         s = stats(stats_path)
         tap.ok(rc == 0 and s.get("state") == "ended",

@@ -407,11 +407,13 @@ class NhipLiveCall extends EventTarget {
   // bytes and packets per kind, and the candidate pair in use, of one PeerConnection; for
   // what we send, how the far end (Janus) says it arrives: the share lost and the
   // round-trip time from its receiver reports, the worst of audio and video (null until
-  // the first report), and the browser's own estimate of the uplink (bit/s)
+  // the first report), the browser's own estimate of the uplink (bit/s), and the height
+  // of the picture sent with what limits it ("bandwidth", "cpu", "none")
   static async pcStats(pc) {
     const out = { inbound: { audio: 0, video: 0 }, outbound: { audio: 0, video: 0 },
                   framesDecoded: 0, pair: null, state: pc ? pc.iceConnectionState : 'none',
-                  remoteLoss: null, remoteRtt: null, available: null };
+                  remoteLoss: null, remoteRtt: null, available: null, limitation: null,
+                  frameHeight: 0 };
     if (!pc)
       return out;
     const report = await pc.getStats();
@@ -423,6 +425,10 @@ class NhipLiveCall extends EventTarget {
         out.framesDecoded += s.framesDecoded || 0;
       } else if (s.type === 'outbound-rtp' && s.kind in out.outbound) {
         out.outbound[s.kind] += s.bytesSent || 0;
+        if (s.kind === 'video') {
+          out.limitation = s.qualityLimitationReason || null;
+          out.frameHeight = s.frameHeight || 0;
+        }
       } else if (s.type === 'remote-inbound-rtp') {
         out.remoteLoss = worst(out.remoteLoss, s.fractionLost);
         out.remoteRtt = worst(out.remoteRtt, s.roundTripTime);

@@ -51,6 +51,7 @@
   let lastFrames = 0;
   let lastAudio = 0;
   let linkBetter = 0;
+  let link = null;               // what the doctor's link was like so far on this call
   let reconnecting = false;
   let monitorTimer = null;
 
@@ -71,21 +72,33 @@
     noticeText.textContent = key !== null ? strings[key] : '';
   }
 
-  // the doctor's uplink: what the browser estimates it can send (bit/s) and what Janus's
-  // receiver reports say of loss and round-trip time; null while nothing is known. The
-  // thresholds follow the session's bitrate: video needs about half of it to be worth
-  // watching, and below a quarter or so even the voice suffers
+  // the doctor's uplink, from the publisher's statistics: Janus's receiver reports (the
+  // share lost; the round-trip time, whose growth over the best seen on this call is a
+  // queue filling at a bottleneck, as on a saturated cellular uplink, where it grows before
+  // anything is lost), the browser's own estimate of what it can send (bit/s), and whether
+  // it had to send a smaller picture than before for want of bandwidth. null while nothing
+  // is known. A single loss figure is not trusted alone (a report across a jump in
+  // sequence numbers can say 99 %): the lower of the last two counts. The bitrate
+  // thresholds follow the session's: video needs about half of it to be worth watching,
+  // below a quarter or so even the voice suffers
   const LINK_RANK = { good: 0, weak: 1, poor: 2 };
   function linkLevel(pub) {
     const max = live.descriptor.max_bitrate || 300000;
-    const loss = pub.remoteLoss;
     const rtt = pub.remoteRtt;
     const bps = pub.available;
-    if (loss === null && rtt === null && bps === null)
+    if (pub.remoteLoss === null && rtt === null && bps === null)
       return null;
-    if (loss > 0.10 || rtt > 1.0 || (bps !== null && bps < Math.min(80000, max * 0.4)))
+    const loss = Math.min(pub.remoteLoss || 0, link.loss);
+    link.loss = pub.remoteLoss || 0;
+    if (rtt !== null)
+      link.rtt = link.rtt === null ? rtt : Math.min(link.rtt, rtt);
+    const queue = rtt !== null ? rtt - link.rtt : 0;
+    const smaller = pub.limitation === 'bandwidth' && pub.frameHeight < link.height;
+    link.height = Math.max(link.height, pub.frameHeight || 0);
+    if (loss > 0.10 || queue > 0.5 || (bps !== null && bps < Math.min(80000, max * 0.4)))
       return 'poor';
-    if (loss > 0.03 || rtt > 0.5 || (bps !== null && bps < Math.min(150000, max * 0.6)))
+    if (loss > 0.03 || queue > 0.15 || smaller ||
+        (bps !== null && bps < Math.min(150000, max * 0.6)))
       return 'weak';
     return 'good';
   }
@@ -302,6 +315,7 @@
     lastFrames = 0;
     lastAudio = 0;
     stalled = 0;
+    link = { rtt: null, loss: 0, height: 0 };
     const call = live.call = new NhipLiveCall(descriptor, { relay: params.has('relay') });
     bind(call);
     await call.start();

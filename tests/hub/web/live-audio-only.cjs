@@ -187,7 +187,7 @@ async function main() {
     const link = await page.evaluate(() => {
       const p = window.nhipLive.stats.publisher;
       return { link: window.nhipLive.link, available: p.available, loss: p.remoteLoss,
-               rtt: p.remoteRtt };
+               rtt: p.remoteRtt, limitation: p.limitation, height: p.frameHeight };
     });
     report(got.audio > 1000 && got.sent > 0,
            'the call goes on: the station\'s sound arrives and the doctor\'s is sent: ' +
