@@ -29,7 +29,6 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -40,9 +39,8 @@ HUB_TESTS = os.path.join(HERE, "..", "hub")
 sys.path.insert(0, HERE)
 sys.path.insert(0, HUB_TESTS)
 from livetest import Star, usable  # noqa: E402
-from nhiptest import (CHROMIUM, ENV, PASSWORD, Hub, Station, Tap, add_doctor,  # noqa: E402
-                      build_locale, cleanup, free_port, install_playwright, run_browser,
-                      tmpdir, wait_for)
+from nhiptest import (CHROMIUM, ENV, PASSWORD, Tap, cleanup,  # noqa: E402
+                      install_playwright, run_browser, tmpdir, wait_for)
 
 # the hub side's fixtures (media servers, the station's mutual-TLS client, a case)
 _spec = importlib.util.spec_from_file_location("hub_live", os.path.join(HUB_TESTS,
@@ -116,38 +114,15 @@ def inside(build, modules, topology):
     root = tmpdir()
     os.chmod(root, 0o755)
     procs = []
-    hub = None
     call = None
     thread = None
     squeezed = set()
     started = time.monotonic()
     steps = Steps(os.path.join(root, "steps"))
     try:
-        env = dict(ENV, LANGUAGE="vi", NHIP_LOCALEDIR=build_locale(root))
-        hub = Hub(build, root, names=(addr,))
-        add_doctor(hub, "bs.lan", "BS. Trần Thị Lan")
-        web_port = free_port()
-        ports, out = hub_live.live_config(hub, addr, web_port)
-        tap.ok(out.returncode == 0, "nhip-hub live-config%s" %
-               ("" if out.returncode == 0 else ": " + out.stderr))
-        procs.append(hub_live.start_janus(root, hub))
-        procs.append(hub_live.start_turn(root, hub))
-        tap.ok(wait_for(lambda: hub_live.port_open(ports["admin"]) and
-                        hub_live.port_open(ports["janus"], addr) and
-                        hub_live.port_open(ports["janus-tls"], addr) and
-                        hub_live.port_open(ports["turn"], addr), 30),
-               "Janus and coturn run from live-config's files")
-        hub.start("%s:0" % addr, web="%s:%d" % (addr, web_port), env=env)
-        url = "https://%s:%d" % (addr, hub.port)
-
-        # the station, in its own namespace: enrolled, its case at the hub
-        st = Station(build, root, "TYT-AO", ns=star.namespace("station"))
-        st.enroll(hub, url)
-        pid = hub_live.send_case(st, hub_live.PATIENT)
-        st.ctl_ok("sync", "--once", "--quiet")
-        cases = {c["packet_id"]: c["case"] for c in hub.cases()}
-        tap.ok(pid in cases, "the station's case reached the hub")
-        api = hub_live.StationApi(st, hub.port)
+        # the station in its own namespace, enrolled, its case at the hub
+        _, web_port, st, pid, case, api = live_e2e.hub_with_case(
+            tap, build, root, addr, procs, "TYT-AO", ns=star.namespace("station"))
 
         # the station calls; it gives up video after 6 s of a congested link at its lowest
         # bitrate and tries again after 20 s of a clear one (--recover-after): long enough
@@ -168,7 +143,7 @@ def inside(build, modules, topology):
             "chromium": CHROMIUM,
             "user": "bs.lan",
             "password": PASSWORD,
-            "case": cases[pid],
+            "case": case,
             "sessionId": sid,
             "steps": steps.folder,
             "stepWithin": STEP_WITHIN,
@@ -277,8 +252,6 @@ def inside(build, modules, topology):
             steps.mark("abort")
             thread.join(120)
         hub_live.stop_servers(procs)
-        if hub and hub.proc and hub.proc.poll() is None:
-            hub.kill(signal.SIGTERM)
         if tap.failed:
             hub_live.print_logs(root, ("nhipctl-live.txt", "hub.log", "janus.log"))
             for e in stats(os.path.join(root, "station-stats.json")).get("timeline", []):
