@@ -133,8 +133,13 @@ nhip_hub_web_live_page_begin(GString *page, gint64 case_id, const gchar *csrf)
 			       "\" data-csrf=\"",
 			       case_id);
 	nhip_hub_html_text(page, csrf);
-	g_string_append(page, "\"><section class=\"live-video\"><div class=\"stage\">"
+	g_string_append(page, "\"><section class=\"live-video\"><div class=\"stage\" id=\"stage\">"
 			      "<video id=\"remote-video\" autoplay playsinline></video>"
+			      "<div id=\"stage-notice\" class=\"stage-notice\" hidden>"
+			      "<p class=\"stage-notice-title\">");
+	/* instead of the station's picture while its link carries sound only */
+	nhip_hub_html_text(page, _("Audio only"));
+	g_string_append(page, "</p><p id=\"stage-notice-text\"></p></div>"
 			      "<video id=\"self-video\" autoplay playsinline muted></video>"
 			      "<p id=\"call-state\" class=\"call-state\" role=\"status\" "
 			      "data-state=\"connecting\">");
@@ -147,8 +152,54 @@ nhip_hub_web_live_page_begin(GString *page, gint64 case_id, const gchar *csrf)
 	nhip_hub_html_text(page, _("Camera off"));
 	g_string_append(page, "</button><button type=\"button\" id=\"hangup\" class=\"danger\">");
 	nhip_hub_html_text(page, _("Hang up"));
-	g_string_append(page, "</button></div></section><aside class=\"live-side\">");
+	g_string_append(page, "</button></div><p id=\"link-quality\" class=\"link-quality\" "
+			      "role=\"status\" hidden></p></section><aside class=\"live-side\">");
 }
+
+/* the texts the page's script shows, by the key it looks them up with */
+static const struct {
+	const gchar *key;
+	const gchar *text;
+} live_strings[] = {
+	{ "connecting", N_("connecting…") },
+	{ "waiting", N_("waiting for the health station to join…") },
+	{ "connected", N_("connected") },
+	{ "audio-only", N_("audio only — the station's link is weak") },
+	{ "no-video", N_("no picture from the station") },
+	{ "video-resuming", N_("the picture is coming back…") },
+	{ "notice-audio-only",
+	  N_("The health station's link is too weak for video. You keep hearing the "
+	     "station; its picture comes back by itself when the link improves.") },
+	{ "notice-video-back",
+	  N_("The health station's link is better: its picture is coming back…") },
+	{ "notice-no-video",
+	  N_("No picture is arriving from the health station; its sound still comes "
+	     "through.") },
+	{ "link-good", N_("Your connection: good") },
+	{ "link-weak",
+	  N_("Your connection is weak: the station sees a less clear picture of you") },
+	{ "link-poor", N_("Your connection is very weak: turn your camera off so that the station "
+			  "hears you clearly") },
+	{ "link-poor-camera-off",
+	  N_("Your connection is very weak: the station may hear you with gaps") },
+	{ "reconnecting", N_("connection lost — reconnecting…") },
+	{ "ended", N_("the call has ended") },
+	{ "failed", N_("cannot connect the call") },
+	{ "no-media", N_("no camera or microphone: the station cannot see or "
+			 "hear you") },
+	{ "mute", N_("Mute") },
+	{ "unmute", N_("Unmute") },
+	{ "camera-off", N_("Camera off") },
+	{ "camera-on", N_("Camera on") },
+	{ "me", N_("You") },
+	{ "station", N_("Station") },
+	{ "send-failed", N_("The message was not sent; try again.") },
+	{ "joined", N_("joined the call") },
+	{ "left", N_("left the call") },
+	{ "audio-only-event", N_("switched to audio only") },
+	{ "video-event", N_("video is back") },
+	{ "ended-event", N_("ended the call") },
+};
 
 /**
  * nhip_hub_web_live_page_end:
@@ -184,28 +235,8 @@ nhip_hub_web_live_page_end(GString *page)
 
 	/* the script's texts */
 	g_string_append(page, "<dl id=\"live-strings\" hidden>");
-	live_string(page, "connecting", _("connecting…"));
-	live_string(page, "waiting", _("waiting for the health station to join…"));
-	live_string(page, "connected", _("connected"));
-	live_string(page, "audio-only", _("audio only — the link is weak"));
-	live_string(page, "reconnecting", _("connection lost — reconnecting…"));
-	live_string(page, "ended", _("the call has ended"));
-	live_string(page, "failed", _("cannot connect the call"));
-	live_string(page, "no-media",
-		    _("no camera or microphone: the station cannot see or "
-		      "hear you"));
-	live_string(page, "mute", _("Mute"));
-	live_string(page, "unmute", _("Unmute"));
-	live_string(page, "camera-off", _("Camera off"));
-	live_string(page, "camera-on", _("Camera on"));
-	live_string(page, "me", _("You"));
-	live_string(page, "station", _("Station"));
-	live_string(page, "send-failed", _("The message was not sent; try again."));
-	live_string(page, "joined", _("joined the call"));
-	live_string(page, "left", _("left the call"));
-	live_string(page, "audio-only-event", _("switched to audio only"));
-	live_string(page, "video-event", _("video is back"));
-	live_string(page, "ended-event", _("ended the call"));
+	for (guint i = 0; i < G_N_ELEMENTS(live_strings); i++)
+		live_string(page, live_strings[i].key, _(live_strings[i].text));
 	for (guint i = 0; (code = nhip_hub_live_vital_nth(i, &label)) != NULL; i++) {
 		g_autofree gchar *key = g_strconcat("vital-", code, NULL);
 		live_string(page, key, label);

@@ -415,9 +415,12 @@ def add_doctor(hub, user, name):
         raise RuntimeError("nhip-hub doctor add: " + out.stderr)
 
 
-def run_browser(tap, script, config, modules, at_least, timeout):
-    """runs tests/hub/web/SCRIPT with its CONFIG; each JSON line it prints is a check"""
-    browser = subprocess.run(["node", os.path.join(HERE, "web", script), json.dumps(config)],
+def run_browser(tap, script, config, modules, at_least, timeout, ns=None):
+    """runs tests/hub/web/SCRIPT with its CONFIG (in the network namespace NS when given);
+    each JSON line it prints is a check"""
+    prefix = ["ip", "netns", "exec", ns] if ns else []
+    browser = subprocess.run(prefix + ["node", os.path.join(HERE, "web", script),
+                                       json.dumps(config)],
                              env=dict(os.environ, NODE_PATH=modules), capture_output=True,
                              text=True, timeout=timeout)
     lines = [line for line in browser.stdout.splitlines() if line.startswith("{")]

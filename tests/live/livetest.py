@@ -57,6 +57,63 @@ class Namespace:
         sh("ip", "netns", "del", self.name, check=False)
 
 
+class Star:
+    """a hub namespace with a bridge (HUB_ADDR), and a namespace for each peer joined to the
+    bridge by a veth pair: each peer's own link, whose uplink squeeze() limits with tbf (no
+    netem in this kernel; see transport.md) while the others' stay free"""
+
+    def __init__(self, peers, prefix="10.201.0"):
+        tag = os.getpid() % 100000
+        self.hub = "nhsh%d" % tag
+        self.hub_addr = prefix + ".1"
+        self.peers = {}
+        sh("ip", "netns", "add", self.hub)
+        sh("ip", "-n", self.hub, "link", "set", "lo", "up")
+        sh("ip", "-n", self.hub, "link", "add", "nhbr0", "type", "bridge")
+        sh("ip", "-n", self.hub, "addr", "add", self.hub_addr + "/24", "dev", "nhbr0")
+        sh("ip", "-n", self.hub, "link", "set", "nhbr0", "up")
+        for i, name in enumerate(peers):
+            ns = "nhs%d%s" % (tag, name[:4])
+            addr = "%s.%d" % (prefix, i + 2)
+            sh("ip", "netns", "add", ns)
+            self.peers[name] = (ns, addr)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            # the peer's end is "up0" in its namespace, the hub's end is on the bridge
+            sh("ip", "-n", ns, "link", "add", "up0", "type", "veth", "peer", "name",
+               "nhp%d" % i, "netns", self.hub)
+            sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", "up0")
+            sh("ip", "-n", ns, "link", "set", "up0", "up")
+            sh("ip", "-n", self.hub, "link", "set", "nhp%d" % i, "master", "nhbr0", "up")
+
+    def describe(self):
+        return {"hub": self.hub, "hub_addr": self.hub_addr, "peers": self.peers}
+
+    @classmethod
+    def described(cls, description):
+        """the namespaces another process made (its describe()), to squeeze from here"""
+        self = cls.__new__(cls)
+        self.hub = description["hub"]
+        self.hub_addr = description["hub_addr"]
+        self.peers = {name: tuple(peer) for name, peer in description["peers"].items()}
+        return self
+
+    def namespace(self, peer):
+        return self.peers[peer][0]
+
+    def squeeze(self, peer, kbit):
+        sh("ip", "netns", "exec", self.namespace(peer), "tc", "qdisc", "add", "dev", "up0",
+           "root", "tbf", "rate", "%dkbit" % kbit, "burst", "4kbit", "latency", "300ms")
+
+    def lift(self, peer):
+        sh("ip", "netns", "exec", self.namespace(peer), "tc", "qdisc", "del", "dev", "up0",
+           "root")
+
+    def close(self):
+        for ns, _ in self.peers.values():
+            sh("ip", "netns", "del", ns, check=False)
+        sh("ip", "netns", "del", self.hub, check=False)
+
+
 def exec_in(ns):
     return ["ip", "netns", "exec", ns] if ns else []
 

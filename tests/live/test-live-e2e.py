@@ -91,6 +91,37 @@ def station_session(st):
     return rows[0][0] if rows else None
 
 
+def hub_with_case(tap, build, root, addr, procs, code, ns=None):
+    """the hub side of a call as deployed: `nhip-hub init` + `live-config`, Janus and coturn
+    from the files it wrote, the hub serving its pages in Vietnamese on ADDR (each process
+    added to PROCS for hub_live.stop_servers()); then a station CODE (in the network
+    namespace NS when given) enrolled, whose case reached the hub.
+    Returns (hub, web port, station, packet id, case id, the station's StationApi)"""
+    env = dict(ENV, LANGUAGE="vi", NHIP_LOCALEDIR=build_locale(root))
+    hub = Hub(build, root, names=(addr,))
+    add_doctor(hub, "bs.lan", "BS. Trần Thị Lan")
+    web_port = free_port()
+    ports, out = hub_live.live_config(hub, addr, web_port)
+    tap.ok(out.returncode == 0, "nhip-hub live-config%s" %
+           ("" if out.returncode == 0 else ": " + out.stderr))
+    procs.append(hub_live.start_janus(root, hub))
+    procs.append(hub_live.start_turn(root, hub))
+    tap.ok(wait_for(lambda: hub_live.port_open(ports["admin"]) and
+                    hub_live.port_open(ports["janus"], addr) and
+                    hub_live.port_open(ports["janus-tls"], addr) and
+                    hub_live.port_open(ports["turn"], addr), 30),
+           "Janus and coturn run from live-config's files")
+    hub.start("%s:0" % addr, web="%s:%d" % (addr, web_port), env=env)
+    procs.append((hub.proc, hub.log))
+    st = Station(build, root, code, ns=ns)
+    st.enroll(hub, "https://%s:%d" % (addr, hub.port))
+    pid = hub_live.send_case(st, hub_live.PATIENT)
+    st.ctl_ok("sync", "--once", "--quiet")
+    cases = {c["packet_id"]: c["case"] for c in hub.cases()}
+    tap.ok(pid in cases, "the station's case reached the hub")
+    return hub, web_port, st, pid, cases.get(pid), hub_live.StationApi(st, hub.port)
+
+
 def inside(build, modules):
     tap = Tap()
     root = tmpdir()
@@ -101,30 +132,8 @@ def inside(build, modules):
     devsim = None
     started = time.monotonic()
     try:
-        env = dict(ENV, LANGUAGE="vi", NHIP_LOCALEDIR=build_locale(root))
-        hub = Hub(build, root, names=(ADDR,))
-        add_doctor(hub, "bs.lan", "BS. Trần Thị Lan")
-        web_port = free_port()
-        ports, out = hub_live.live_config(hub, ADDR, web_port)
-        tap.ok(out.returncode == 0, "nhip-hub live-config%s" %
-               ("" if out.returncode == 0 else ": " + out.stderr))
-        procs.append(hub_live.start_janus(root, hub))
-        procs.append(hub_live.start_turn(root, hub))
-        tap.ok(wait_for(lambda: hub_live.port_open(ports["admin"]) and
-                        hub_live.port_open(ports["janus"], ADDR) and
-                        hub_live.port_open(ports["janus-tls"], ADDR) and
-                        hub_live.port_open(ports["turn"], ADDR), 30),
-               "Janus and coturn run from live-config's files")
-        hub.start("%s:0" % ADDR, web="%s:%d" % (ADDR, web_port), env=env)
-        url = "https://%s:%d" % (ADDR, hub.port)
-
-        st = Station(build, root, "TYT-E2E")
-        st.enroll(hub, url)
-        pid = hub_live.send_case(st, hub_live.PATIENT)
-        st.ctl_ok("sync", "--once", "--quiet")
-        cases = {c["packet_id"]: c["case"] for c in hub.cases()}
-        tap.ok(pid in cases, "the station's case reached the hub")
-        api = hub_live.StationApi(st, hub.port)
+        hub, web_port, st, pid, case, api = hub_with_case(tap, build, root, ADDR, procs,
+                                                          "TYT-E2E")
 
         # the scale: a Tanita on a pseudo-terminal, stepped on during the call
         scenario = os.path.join(root, "weigh-during-call.scenario")
@@ -164,7 +173,7 @@ def inside(build, modules):
             "chromium": CHROMIUM,
             "user": "bs.lan",
             "password": PASSWORD,
-            "case": cases[pid],
+            "case": case,
             "sessionId": sid,
             "chatStation": CHAT_STATION,
             "chatDoctor": CHAT_DOCTOR,

@@ -61,11 +61,26 @@ class NhipJanus {
   async create() {
     const reply = await this.post('', { janus: 'create' });
     this.sessionId = reply.data.id;
-    this.keepaliveTimer = setInterval(() => {
-      this.post('/' + this.sessionId, { janus: 'keepalive' }).catch((e) => this.lost(e));
-    }, 25000);
+    this.keepalive(25000);
     this.poll();
     return this.sessionId;
+  }
+
+  // Janus forgets a session after 60 s without a request: one every 25 s, and sooner
+  // again when one did not get through (a weak or cut link loses requests: that is not
+  // the session lost, only Janus's answer that it does not know the session any more is)
+  keepalive(ms) {
+    this.keepaliveTimer = setTimeout(async () => {
+      try {
+        await this.post('/' + this.sessionId, { janus: 'keepalive' });
+        this.keepalive(25000);
+      } catch (e) {
+        if (e instanceof NhipJanusError && (e.code === 458 || e.code === 403))
+          this.lost(e);
+        else if (!this.closed)
+          this.keepalive(5000);
+      }
+    }, ms);
   }
 
   async attach(plugin) {
@@ -180,7 +195,7 @@ class NhipJanus {
 
   close() {
     this.closed = true;
-    clearInterval(this.keepaliveTimer);
+    clearTimeout(this.keepaliveTimer);
     if (this.pollAbort)
       this.pollAbort.abort();
     for (const waiter of this.pending.values())
@@ -389,20 +404,34 @@ class NhipLiveCall extends EventTarget {
       track.enabled = on;
   }
 
-  // bytes and packets per kind, and the candidate pair in use, of one PeerConnection
+  // bytes and packets per kind, and the candidate pair in use, of one PeerConnection; for
+  // what we send, how the far end (Janus) says it arrives: the share lost and the
+  // round-trip time from its receiver reports, the worst of audio and video (null until
+  // the first report), the browser's own estimate of the uplink (bit/s), and the height
+  // of the picture sent with what limits it ("bandwidth", "cpu", "none")
   static async pcStats(pc) {
     const out = { inbound: { audio: 0, video: 0 }, outbound: { audio: 0, video: 0 },
-                  framesDecoded: 0, pair: null, state: pc ? pc.iceConnectionState : 'none' };
+                  framesDecoded: 0, pair: null, state: pc ? pc.iceConnectionState : 'none',
+                  remoteLoss: null, remoteRtt: null, available: null, limitation: null,
+                  frameHeight: 0 };
     if (!pc)
       return out;
     const report = await pc.getStats();
     let pairId = null;
+    const worst = (a, b) => (typeof b !== 'number' ? a : a === null ? b : Math.max(a, b));
     report.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind in out.inbound) {
         out.inbound[s.kind] += s.bytesReceived || 0;
         out.framesDecoded += s.framesDecoded || 0;
       } else if (s.type === 'outbound-rtp' && s.kind in out.outbound) {
         out.outbound[s.kind] += s.bytesSent || 0;
+        if (s.kind === 'video') {
+          out.limitation = s.qualityLimitationReason || null;
+          out.frameHeight = s.frameHeight || 0;
+        }
+      } else if (s.type === 'remote-inbound-rtp') {
+        out.remoteLoss = worst(out.remoteLoss, s.fractionLost);
+        out.remoteRtt = worst(out.remoteRtt, s.roundTripTime);
       } else if (s.type === 'transport' && s.selectedCandidatePairId) {
         pairId = s.selectedCandidatePairId;
       }
@@ -419,6 +448,8 @@ class NhipLiveCall extends EventTarget {
       out.pair = { local: local ? local.candidateType : null,
                    remote: remote ? remote.candidateType : null,
                    rtt: pair.currentRoundTripTime };
+      if (typeof pair.availableOutgoingBitrate === 'number')
+        out.available = pair.availableOutgoingBitrate;
     }
     return out;
   }

@@ -1,11 +1,15 @@
 // Nhịp hub — the doctors' live consultation page (/cases/ID/live): starts or rejoins the
 // case's call at the hub, joins it through Janus (nhip-janus.js), shows the connection's
 // state, the chat and the readings the station's devices send during the call, and hangs
-// up. Texts come translated in the page (#live-strings); nothing here is inline in the
+// up. A call on a weak link goes on with sound only: when the station drops its video (its
+// "audio-only" event) or no picture arrives, a notice takes the place of the frozen
+// picture until frames come again; the doctor's own uplink is rated from the browser's
+// estimate and Janus's receiver reports (#link-quality). Texts come translated in the page (#live-strings); nothing here is inline in the
 // page (its Content-Security-Policy allows the hub's own scripts only).
 //
 // For tests: ?relay=1 forces every media path through the TURN relay
-// (iceTransportPolicy "relay"), and window.nhipLive holds the call and its descriptor.
+// (iceTransportPolicy "relay"), and window.nhipLive holds the call and its descriptor, the
+// notice shown (notice) and the rating of the doctor's link (link).
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
@@ -21,6 +25,10 @@
     strings[dt.textContent] = dt.nextElementSibling.textContent;
   const $ = (id) => document.getElementById(id);
   const stateEl = $('call-state');
+  const stage = $('stage');
+  const noticeEl = $('stage-notice');
+  const noticeText = $('stage-notice-text');
+  const linkEl = $('link-quality');
   const remoteVideo = $('remote-video');
   const selfVideo = $('self-video');
   const muteButton = $('mute');
@@ -35,12 +43,15 @@
 
   const live = window.nhipLive = {
     descriptor: null, call: null, seq: 0, state: 'connecting', events: [], stats: null,
-    ended: false,
+    ended: false, notice: null, link: null, reconnects: [],
   };
-  let remoteAudioOnly = false;
+  let remoteAudioOnly = false;   // the station said its link cannot carry video
+  let videoResuming = 0;         // rounds of monitor() to wait for frames after "video"
   let stalled = 0;
-  let lastVideo = 0;
+  let lastFrames = 0;
   let lastAudio = 0;
+  let linkBetter = 0;
+  let link = null;               // what the doctor's link was like so far on this call
   let reconnecting = false;
   let monitorTimer = null;
 
@@ -51,6 +62,65 @@
     live.state = state;
     stateEl.dataset.state = state;
     stateEl.textContent = (strings[state] || state) + (detail ? ': ' + detail : '');
+  }
+
+  // the video area while no picture comes: the notice (a key of the strings) instead of
+  // the last frame, frozen; null takes it away
+  function notice(key) {
+    if (live.notice === key)
+      return;
+    live.notice = key;
+    stage.classList.toggle('no-picture', key !== null);
+    noticeEl.hidden = key === null;
+    noticeText.textContent = key !== null ? strings[key] : '';
+  }
+
+  // the doctor's uplink, from the publisher's statistics: Janus's receiver reports (the
+  // share lost; the round-trip time, whose growth over the best seen on this call is a
+  // queue filling at a bottleneck, as on a saturated cellular uplink, where it grows before
+  // anything is lost), the browser's own estimate of what it can send (bit/s), and whether
+  // it had to send a smaller picture than before for want of bandwidth. null while nothing
+  // is known. A single loss figure is not trusted alone (a report across a jump in
+  // sequence numbers can say 99 %): the lower of the last two counts. The bitrate
+  // thresholds follow the session's: video needs about half of it to be worth watching,
+  // below a quarter or so even the voice suffers
+  const LINK_RANK = { good: 0, weak: 1, poor: 2 };
+  function linkLevel(pub) {
+    const max = live.descriptor.max_bitrate || 300000;
+    const rtt = pub.remoteRtt;
+    const bps = pub.available;
+    if (pub.remoteLoss === null && rtt === null && bps === null)
+      return null;
+    const loss = Math.min(pub.remoteLoss || 0, link.loss);
+    link.loss = pub.remoteLoss || 0;
+    if (rtt !== null)
+      link.rtt = link.rtt === null ? rtt : Math.min(link.rtt, rtt);
+    const queue = rtt !== null ? rtt - link.rtt : 0;
+    const smaller = pub.limitation === 'bandwidth' && pub.frameHeight < link.height;
+    link.height = Math.max(link.height, pub.frameHeight || 0);
+    if (loss > 0.10 || queue > 0.5 || (bps !== null && bps < Math.min(80000, max * 0.4)))
+      return 'poor';
+    if (loss > 0.03 || queue > 0.15 || smaller ||
+        (bps !== null && bps < Math.min(150000, max * 0.6)))
+      return 'weak';
+    return 'good';
+  }
+
+  // a worse rating shows at once, a better one after three rounds in a row (6 s): a link
+  // that comes and goes is not called good at its first good moment
+  function showLink(pub) {
+    const level = linkLevel(pub);
+    if (level === null)
+      return;
+    if (live.link !== null && LINK_RANK[level] < LINK_RANK[live.link] && ++linkBetter < 3)
+      return;
+    linkBetter = 0;
+    const cameraOff = cameraButton.getAttribute('aria-pressed') === 'true';
+    live.link = level;
+    linkEl.dataset.quality = level;
+    linkEl.textContent = strings[level === 'poor' && cameraOff ? 'link-poor-camera-off'
+                                                                : 'link-' + level];
+    linkEl.hidden = false;
   }
 
   async function api(method, path, body) {
@@ -143,12 +213,20 @@
     } else if (ev.kind === 'state') {
       const key = ev.state === 'joined' || ev.state === 'left' ? ev.state : ev.state + '-event';
       line(ev, strings[key] || ev.state, 'state');
-      if (!mine && ev.state === 'audio-only')
+      if (!mine && ev.state === 'audio-only') {
         remoteAudioOnly = true;
-      else if (!mine && ev.state === 'video')
+        videoResuming = 0;
+      } else if (!mine && ev.state === 'video') {
+        // the station sends video again: its first frames take a key frame to show
         remoteAudioOnly = false;
-      else if (ev.state === 'ended')
+        videoResuming = 10;
+      } else if (!mine && (ev.state === 'joined' || ev.state === 'left')) {
+        // a station that joins again starts with video
+        remoteAudioOnly = false;
+        videoResuming = 0;
+      } else if (ev.state === 'ended') {
         finish();
+      }
     }
   }
 
@@ -169,7 +247,8 @@
     }
   }
 
-  // the state shown: ICE of both connections, and whether the station's video flows
+  // the state shown: ICE of both connections, whether the station's picture comes (frames
+  // decoded) and its sound (bytes), and how the doctor's own link is
   async function monitor() {
     const call = live.call;
     if (!call || live.ended || reconnecting)
@@ -177,11 +256,13 @@
     const stats = live.stats = await call.stats();
     const ice = [stats.publisher.state, stats.subscriber.state];
     if (ice.includes('failed')) {
-      reconnect();
+      reconnect('ice ' + ice.join('/'));
       return;
     }
+    showLink(stats.publisher);
     if (!call.remoteFeed) {
       show('waiting');
+      notice(null);
       return;
     }
     if (ice.includes('disconnected') || stats.subscriber.state === 'new' ||
@@ -190,14 +271,29 @@
       return;
     }
     const audio = stats.subscriber.inbound.audio;
-    const video = stats.subscriber.inbound.video;
-    stalled = video > lastVideo ? 0 : stalled + 1;
-    if (remoteAudioOnly || (audio > lastAudio && stalled >= 2))
-      show('audio-only');
-    else
-      show('connected');
+    const frames = stats.subscriber.framesDecoded;
+    const hearing = audio > lastAudio;
+    stalled = frames > lastFrames ? 0 : stalled + 1;
+    if (stalled === 0)
+      videoResuming = 0;
     lastAudio = audio;
-    lastVideo = video;
+    lastFrames = frames;
+    if (remoteAudioOnly) {
+      show('audio-only');
+      notice('notice-audio-only');
+    } else if (videoResuming > 0) {
+      videoResuming--;
+      show('video-resuming');
+      notice('notice-video-back');
+    } else if (hearing && stalled >= 2) {
+      // no event said why (a station's camera that failed, a link that dropped video
+      // before the station noticed): still say that only the sound comes
+      show('no-video');
+      notice('notice-no-video');
+    } else {
+      show('connected');
+      notice(null);
+    }
   }
 
   function bind(call) {
@@ -206,9 +302,10 @@
     call.addEventListener('remote-left', () => {
       remoteVideo.srcObject = null;
       show('waiting');
+      notice(null);
     });
     call.addEventListener('no-media', () => show('no-media'));
-    call.addEventListener('lost', () => reconnect());
+    call.addEventListener('lost', (e) => reconnect('janus: ' + e.detail.message));
     call.addEventListener('ended', (e) => {
       if (e.detail === 'destroyed' || e.detail === 'revoked')
         finish();
@@ -217,6 +314,11 @@
 
   async function join(descriptor) {
     live.descriptor = descriptor;
+    // a new call's counters start again from nothing
+    lastFrames = 0;
+    lastAudio = 0;
+    stalled = 0;
+    link = { rtt: null, loss: 0, height: 0 };
     const call = live.call = new NhipLiveCall(descriptor, { relay: params.has('relay') });
     bind(call);
     await call.start();
@@ -226,9 +328,10 @@
   }
 
   // Janus forgot the session (a long cut, a restart): ask the hub again and join anew
-  async function reconnect() {
+  async function reconnect(why) {
     if (reconnecting || live.ended)
       return;
+    live.reconnects.push({ at: new Date().toISOString(), why });
     reconnecting = true;
     show('reconnecting');
     if (live.call)
@@ -262,6 +365,8 @@
       live.call.finish('ended');
     remoteVideo.srcObject = null;
     selfVideo.srcObject = null;
+    notice(null);
+    linkEl.hidden = true;
     for (const control of [muteButton, cameraButton, hangupButton, chatText, $('chat-send')])
       control.disabled = true;
     show('ended');

@@ -15,7 +15,7 @@
 'use strict';
 
 const fs = require('fs');
-const { chromium } = require('playwright-core');
+const { doctorLogin } = require('./doctor-login.cjs');
 
 const cfg = JSON.parse(process.argv[2]);
 
@@ -36,28 +36,7 @@ async function waitFor(page, what, fn, arg, timeout) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: cfg.chromium, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-           '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
-  // the test hub's certificate comes from its own district CA
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'vi-VN' });
-  const page = await context.newPage();
-  const consoleErrors = [];
-  // a failed request is counted from its response below (Chromium's own favicon request,
-  // which the hub does not serve, shows only as a console line without the address)
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-      consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(r.status() + ' ' + r.url()); });
-
-  await page.goto(cfg.url + '/login');
-  await page.fill('#user', cfg.user);
-  await page.fill('#password', cfg.password);
-  await Promise.all([page.waitForNavigation(), page.click('#login')]);
+  const { browser, page, consoleErrors } = await doctorLogin(cfg);
   report(page.url() === cfg.url + '/cases', 'the doctor logs in');
 
   // the station is calling: the case view offers to join its call
