@@ -588,8 +588,14 @@ def inside(build, backend, modules):
                         and port_open(ports["janus-tls"], HUB_ADDR), 30),
                "Janus serves its API and its Admin API")
         tap.ok(wait_for(lambda: port_open(ports["turn"], HUB_ADDR), 30), "coturn listens")
-        with open(os.path.join(root, "janus.log")) as f:
-            text = f.read()
+
+        def janus_log_text():
+            with open(os.path.join(root, "janus.log"), errors="replace") as f:
+                return f.read()
+        # Janus writes its log from a thread of its own: the lines may come after the ports
+        wait_for(lambda: "Loading plugin 'libjanus_videoroom.so'" in janus_log_text() and
+                 "Stored-Token based authentication enabled" in janus_log_text(), 30)
+        text = janus_log_text()
         tap.ok("Stored-Token based authentication enabled" in text and
                "Loading plugin 'libjanus_videoroom.so'" in text and
                "Loading plugin 'libjanus_echotest.so'" not in text and
