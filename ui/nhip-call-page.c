@@ -28,6 +28,7 @@
 #include "nhip-live-session.h"
 #include "nhip-measurement.h"
 #include "nhip-store-live.h"
+#include "nhip-sync.h"
 #include "nhip-ui-util.h"
 #include "nhip-vital-ranges.h"
 #include "nhip-window.h"
@@ -735,6 +736,14 @@ call_page_refresh(NhipCallPage *self)
 	gtk_widget_set_sensitive(GTK_WIDGET(self->call_button), self->packet_id != NULL);
 }
 
+/* the case reached the hub while the start screen was shown: the call button comes on */
+static void
+call_page_packets_changed(NhipSync *sync, NhipCallPage *self)
+{
+	if (gtk_widget_get_mapped(GTK_WIDGET(self)))
+		call_page_refresh(self);
+}
+
 static void
 call_page_map(GtkWidget *widget)
 {
@@ -917,5 +926,7 @@ nhip_call_page_new(NhipStation *station)
 {
 	NhipCallPage *self = g_object_new(NHIP_TYPE_CALL_PAGE, NULL);
 	self->station = g_object_ref(station);
+	g_signal_connect_object(nhip_station_get_sync(station), "packets-changed",
+				G_CALLBACK(call_page_packets_changed), self, 0);
 	return GTK_WIDGET(self);
 }

@@ -9,8 +9,9 @@ fake camera and microphone on the hub's pages (tests/ui/doctor-page.cjs, step by
 ICE does not use loopback addresses: everything runs in a network namespace with a veth
 address (livetest.Namespace); the test re-runs itself inside it.
 
-1. The nurse sends a visit as a case (Ask the district) and, once it is delivered, calls
-   the doctor from the Ask screen: the hub's session waits for the doctor. The doctor
+1. The nurse sends a visit as a case (Ask the district) and goes to the call screen from
+   the Ask screen: its call button comes on once the case is delivered, and the call
+   makes the hub's session wait for the doctor. The doctor
    joins from the case view: the kiosk says who it is in a call with and how good the
    connection is, the doctor's picture arrives (the picture's accessible description
    gives its size) and the station's own picture is there.
@@ -240,19 +241,24 @@ def inside(station, build, modules):
         tap(find(ask, "Question for the doctor", "text"))
         type_text(QUESTION)
         click(find(ask, "Send to the district", "push button"))
-        wait_for("the case delivered", lambda: find_all(
-            ask, lambda a: a.getRoleName() == "push button" and patient_name in a.name
-            and "Delivered" in a.name), SLOW)
-        packet_id = sql("SELECT packet_id FROM packets WHERE visit_id = ?", visit_id)[0][0]
-        case = {c["packet_id"]: c["case"] for c in hub.cases()}[packet_id]
+        wait_for("the case listed", lambda: find_all(
+            ask, lambda a: a.getRoleName() == "push button" and patient_name in a.name))
 
-        step("“Call the district doctor” on the Ask screen: the hub's session waits")
+        step("“Call the district doctor” on the Ask screen: on once the case is delivered")
+        # at once, whether the sender has delivered the case yet or not: the call screen's
+        # button comes on when it has
         click(find(ask, "Call the district doctor", "push button"))
         call = page(app, "NhipCallPage")
         start = wait_for("the call button, on once the case is at the hub", lambda: [
             a for a in find_all(call, lambda a: a.getRoleName() == "push button"
                                 and a.name == "Call the district doctor")
-            if atspi.is_sensitive(a)])[0]
+            if atspi.is_sensitive(a)], SLOW)[0]
+        packet_id, state = sql("SELECT packet_id, state FROM packets WHERE visit_id = ?",
+                               visit_id)[0]
+        assert state == "delivered", f"the call button is on for a case {state}"
+        case = {c["packet_id"]: c["case"] for c in hub.cases()}[packet_id]
+
+        step("the call: the hub's session waits for the doctor")
         click(start)
         sid = wait_for("the session noted by the kiosk", lambda: (sql(
             "SELECT session_id FROM live_sessions ORDER BY id DESC LIMIT 1") or [[None]])[0][0],
